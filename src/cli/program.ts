@@ -1,0 +1,214 @@
+import { Command, Option } from 'commander';
+import { defineText } from '../i18n/text.js';
+import { packageInfo } from '../package-info.js';
+import type { CliContext } from './context.js';
+
+const text = defineText({
+  en: {
+    qcc: 'Quick Claude Config: provider profiles for Claude Code, and a local failover gateway over them',
+    help: 'show help for a command',
+    version: 'print the version',
+    json: 'print JSON',
+    init: 'create the qcc home folder; offer to save the provider Claude Code already uses as a first profile',
+    initImportAs: "save Claude Code's current provider as profile NAME without asking",
+    initSkipImport: "do not offer to save Claude Code's current provider",
+    add: 'add a provider profile (base URL + API key)',
+    addName: 'profile name',
+    baseUrl: 'base URL of the Anthropic-compatible API, e.g. https://api.anthropic.com',
+    apiKey: 'API key (prompted for, hidden, on a terminal)',
+    authStyle: 'how the key is sent: bearer (Authorization: Bearer, most relays) or x-api-key (the official API)',
+    description: 'a note shown in listings',
+    vendor: 'fill the base URL and auth style from a known provider (`qcc vendors`)',
+    edit: "change a profile's URL, key, auth style or description; clusters reusing it follow",
+    list: 'list profiles and clusters',
+    show: 'show one profile with its endpoints (keys masked)',
+    defaultCmd: 'show the default profile, or make NAME the default',
+    remove: 'remove a profile or cluster',
+    yes: 'do not ask for confirmation',
+    force: 'remove even when clusters or priority groups use it',
+    use: "point Claude Code at a profile and launch `claude` (arguments after -- go to claude)",
+    useName: 'profile (default: a picker on a terminal, else the default profile)',
+    claudeArgs: 'arguments passed to claude',
+    noLaunch: 'only update Claude Code settings, do not launch claude',
+    restore: "put back the values Claude Code's settings.json had before qcc changed it",
+    vendors: 'list known Anthropic-compatible providers',
+    config: 'read and change settings (proxy.*, health.*, queue.*, loadbalancer.*, failover.*)',
+    configGet: 'print one setting',
+    configSet: 'change one setting (durations take 30s, 5m…; sizes take 512KiB, 32MiB…)',
+    configList: 'list every setting with its value and default',
+    configReset: 'put one setting, or all of them, back to the default',
+    configExport: 'write the whole configuration to FILE (API keys left out)',
+    includeSecrets: 'include API keys and the proxy key in the export',
+    configImport: 'replace the configuration with FILE after checking it (the old one is backed up)',
+    configSchema: "print the JSON Schema of config.json",
+  },
+  zh: {
+    qcc: 'Quick Claude Config：为 Claude Code 管理服务商配置，并提供本地故障转移代理',
+    help: '显示命令帮助',
+    version: '显示版本',
+    json: '以 JSON 输出',
+    init: '创建 qcc 目录；若 Claude Code 已配置服务商，可保存为第一个配置',
+    initImportAs: '不询问，直接将 Claude Code 当前的服务商保存为配置 NAME',
+    initSkipImport: '不询问是否保存 Claude Code 当前的服务商',
+    add: '添加服务商配置（Base URL + API Key）',
+    addName: '配置名称',
+    baseUrl: 'Anthropic 兼容 API 的 Base URL，例如 https://api.anthropic.com',
+    apiKey: 'API Key（在终端中会隐藏输入）',
+    authStyle: 'Key 的发送方式：bearer（Authorization: Bearer，多数中转）或 x-api-key（官方 API）',
+    description: '在列表中显示的备注',
+    vendor: '从已知服务商填入 Base URL 与认证方式（见 `qcc vendors`）',
+    edit: '修改配置的 URL、Key、认证方式或描述；复用它的集群随之更新',
+    list: '列出配置与集群',
+    show: '显示单个配置及其 endpoint（Key 已脱敏）',
+    defaultCmd: '显示默认配置，或将 NAME 设为默认',
+    remove: '删除配置或集群',
+    yes: '不再确认',
+    force: '即使被集群或优先级组使用也删除',
+    use: '让 Claude Code 使用某个配置并启动 `claude`（-- 之后的参数传给 claude）',
+    useName: '配置名（默认：终端中弹出选择，否则使用默认配置）',
+    claudeArgs: '传给 claude 的参数',
+    noLaunch: '只更新 Claude Code 配置，不启动 claude',
+    restore: '恢复 Claude Code settings.json 在 qcc 修改之前的值',
+    vendors: '列出已知的 Anthropic 兼容服务商',
+    config: '查看和修改设置（proxy.*、health.*、queue.*、loadbalancer.*、failover.*）',
+    configGet: '显示一个设置项',
+    configSet: '修改一个设置项（时长可写 30s、5m…；大小可写 512KiB、32MiB…）',
+    configList: '列出全部设置项及其当前值和默认值',
+    configReset: '将一个或全部设置项恢复为默认值',
+    configExport: '将完整配置写入 FILE（不含 API Key）',
+    includeSecrets: '导出时包含 API Key 和代理密钥',
+    configImport: '校验 FILE 后用它替换当前配置（旧配置会先备份）',
+    configSchema: '输出 config.json 的 JSON Schema',
+  },
+});
+
+/** The command tree. Registration is thin: each action imports its command module only when it runs. */
+export function buildProgram(ctx: CliContext): Command {
+  const t = text(ctx.lang);
+  const program = new Command('qcc')
+    .description(t('qcc'))
+    .version(packageInfo.version, '-v, --version', t('version'))
+    .helpOption('-h, --help', t('help'))
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  const json = (): Option => new Option('--json', t('json'));
+  const authStyle = (): Option => new Option('--auth-style <style>', t('authStyle')).choices(['bearer', 'x-api-key']);
+
+  program
+    .command('init')
+    .description(t('init'))
+    .option('--import-as <name>', t('initImportAs'))
+    .option('--skip-import', t('initSkipImport'))
+    .action(async (options) => (await import('./commands/init.js')).runInit(ctx, options));
+
+  program
+    .command('add')
+    .description(t('add'))
+    .argument('<name>', t('addName'))
+    .option('--base-url <url>', t('baseUrl'))
+    .option('--api-key <key>', t('apiKey'))
+    .addOption(authStyle())
+    .option('-d, --description <text>', t('description'))
+    .option('--vendor <id>', t('vendor'))
+    .action(async (name: string, options) => (await import('./commands/profiles.js')).runAdd(ctx, name, options));
+
+  program
+    .command('edit')
+    .description(t('edit'))
+    .argument('<name>', t('addName'))
+    .option('--base-url <url>', t('baseUrl'))
+    .option('--api-key <key>', t('apiKey'))
+    .addOption(authStyle())
+    .option('-d, --description <text>', t('description'))
+    .action(async (name: string, options) => (await import('./commands/profiles.js')).runEdit(ctx, name, options));
+
+  program
+    .command('list')
+    .alias('ls')
+    .description(t('list'))
+    .addOption(json())
+    .action(async (options) => (await import('./commands/profiles.js')).runList(ctx, options));
+
+  program
+    .command('show')
+    .description(t('show'))
+    .argument('<name>', t('addName'))
+    .addOption(json())
+    .action(async (name: string, options) => (await import('./commands/profiles.js')).runShow(ctx, name, options));
+
+  program
+    .command('default')
+    .description(t('defaultCmd'))
+    .argument('[name]', t('addName'))
+    .action(async (name: string | undefined) => (await import('./commands/profiles.js')).runDefault(ctx, name));
+
+  program
+    .command('remove')
+    .alias('rm')
+    .description(t('remove'))
+    .argument('<name>', t('addName'))
+    .option('-y, --yes', t('yes'))
+    .option('--force', t('force'))
+    .action(async (name: string, options) => (await import('./commands/profiles.js')).runRemove(ctx, name, options));
+
+  program
+    .command('use')
+    .description(t('use'))
+    .argument('[name]', t('useName'))
+    .argument('[claudeArgs...]', t('claudeArgs'))
+    .option('--no-launch', t('noLaunch'))
+    .action(async (name: string | undefined, claudeArgs: string[], options) => (await import('./commands/use.js')).runUse(ctx, name, { ...options, claudeArgs }));
+
+  program
+    .command('restore')
+    .description(t('restore'))
+    .action(async () => (await import('./commands/use.js')).runRestore(ctx));
+
+  program
+    .command('vendors')
+    .description(t('vendors'))
+    .addOption(json())
+    .action(async (options) => (await import('./commands/profiles.js')).runVendors(ctx, options));
+
+  const config = program.command('config').description(t('config'));
+  config
+    .command('get')
+    .description(t('configGet'))
+    .argument('<key>')
+    .addOption(json())
+    .action(async (key: string, options) => (await import('./commands/config.js')).runConfigGet(ctx, key, options));
+  config
+    .command('set')
+    .description(t('configSet'))
+    .argument('<key>')
+    .argument('<value>')
+    .action(async (key: string, value: string) => (await import('./commands/config.js')).runConfigSet(ctx, key, value));
+  config
+    .command('list')
+    .description(t('configList'))
+    .addOption(json())
+    .action(async (options) => (await import('./commands/config.js')).runConfigList(ctx, options));
+  config
+    .command('reset')
+    .description(t('configReset'))
+    .argument('[key]')
+    .action(async (key: string | undefined) => (await import('./commands/config.js')).runConfigReset(ctx, key));
+  config
+    .command('export')
+    .description(t('configExport'))
+    .argument('<file>')
+    .option('--include-secrets', t('includeSecrets'))
+    .action(async (file: string, options) => (await import('./commands/config.js')).runConfigExport(ctx, file, options));
+  config
+    .command('import')
+    .description(t('configImport'))
+    .argument('<file>')
+    .action(async (file: string) => (await import('./commands/config.js')).runConfigImport(ctx, file));
+  config
+    .command('schema')
+    .description(t('configSchema'))
+    .action(async () => (await import('./commands/config.js')).runConfigSchema(ctx));
+
+  return program;
+}

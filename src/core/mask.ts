@@ -1,0 +1,9 @@
+/**
+ * A key as qcc shows it: the first 6 and last 4 characters (`sk-ant…wxyz`), enough to tell keys apart and never
+ * enough to use one. Short keys show less, since 10 known characters of a 14-character key are most of it.
+ */
+export function maskKey(key: string): string {
+  if (key.length >= 20) return `${key.slice(0, 6)}…${key.slice(-4)}`;
+  if (key.length >= 10) return `${key.slice(0, 3)}…${key.slice(-2)}`;
+  return '…';
+}
