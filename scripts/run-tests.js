@@ -24,7 +24,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=4', '--test-timeout=120000', '--disable-warning=ExperimentalWarning', ...files],
+  ['--test', '--test-reporter=spec', '--test-concurrency=4', '--test-timeout=120000', '--disable-warning=ExperimentalWarning', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
