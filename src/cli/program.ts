@@ -41,6 +41,24 @@ const text = defineText({
     includeSecrets: 'include API keys and the proxy key in the export',
     configImport: 'replace the configuration with FILE after checking it (the old one is backed up)',
     configSchema: "print the JSON Schema of config.json",
+    endpoint: 'build clusters of endpoints (primaries share the load, secondaries take over)',
+    endpointAdd: 'create cluster CLUSTER from existing profiles, or add one endpoint to it (-f PROFILE, or --base-url and --api-key)',
+    cluster: 'cluster name',
+    primary: 'profiles for the primaries, comma-separated (priority 1)',
+    secondary: 'profiles for the secondaries, comma-separated (priority 2)',
+    fallback: 'profiles for the fallbacks, comma-separated (priority 3)',
+    from: 'add one endpoint reusing profile PROFILE (its key changes follow)',
+    weight: 'weight 1–1000 (default 100)',
+    priority: 'priority 1 (primary), 2 (secondary) or 3 (fallback)',
+    host: 'address for the gateway (default: proxy.host, 127.0.0.1)',
+    port: 'port for the gateway (default: proxy.port, 7860)',
+    noAutoStart: 'do not offer to start the gateway and Claude Code',
+    endpointList: 'list the endpoints of a cluster, grouped by priority',
+    endpointRemove: 'remove an endpoint from a cluster',
+    endpointId: 'endpoint ID (or a unique prefix)',
+    endpointEnable: 'let an endpoint take traffic again',
+    endpointDisable: 'take an endpoint out of rotation without removing it',
+    endpointSet: "change an endpoint's weight or priority",
   },
   zh: {
     qcc: 'Quick Claude Config：为 Claude Code 管理服务商配置，并提供本地故障转移代理',
@@ -79,6 +97,24 @@ const text = defineText({
     includeSecrets: '导出时包含 API Key 和代理密钥',
     configImport: '校验 FILE 后用它替换当前配置（旧配置会先备份）',
     configSchema: '输出 config.json 的 JSON Schema',
+    endpoint: '管理 endpoint 集群（主节点分担负载，副节点故障时接管）',
+    endpointAdd: '用已有配置创建集群 CLUSTER，或向其添加一个 endpoint（-f 配置名，或 --base-url 与 --api-key）',
+    cluster: '集群名称',
+    primary: '作为主节点的配置，逗号分隔（优先级 1）',
+    secondary: '作为副节点的配置，逗号分隔（优先级 2）',
+    fallback: '作为兜底节点的配置，逗号分隔（优先级 3）',
+    from: '复用配置 PROFILE 添加一个 endpoint（其 Key 变更会同步）',
+    weight: '权重 1–1000（默认 100）',
+    priority: '优先级 1（主）、2（副）或 3（兜底）',
+    host: '代理服务器监听地址（默认 proxy.host，127.0.0.1）',
+    port: '代理服务器监听端口（默认 proxy.port，7860）',
+    noAutoStart: '创建后不询问是否启动代理和 Claude Code',
+    endpointList: '按优先级列出集群中的 endpoint',
+    endpointRemove: '从集群中删除 endpoint',
+    endpointId: 'endpoint ID（或唯一前缀）',
+    endpointEnable: '重新启用 endpoint',
+    endpointDisable: '暂停 endpoint（不删除）',
+    endpointSet: '修改 endpoint 的权重或优先级',
   },
 });
 
@@ -209,6 +245,62 @@ export function buildProgram(ctx: CliContext): Command {
     .command('schema')
     .description(t('configSchema'))
     .action(async () => (await import('./commands/config.js')).runConfigSchema(ctx));
+
+  const endpoint = program.command('endpoint').description(t('endpoint'));
+  endpoint
+    .command('add')
+    .description(t('endpointAdd'))
+    .argument('<cluster>', t('cluster'))
+    .option('--primary <profiles>', t('primary'))
+    .option('--secondary <profiles>', t('secondary'))
+    .option('--fallback <profiles>', t('fallback'))
+    .option('-f, --from <profile>', t('from'))
+    .option('--base-url <url>', t('baseUrl'))
+    .option('--api-key <key>', t('apiKey'))
+    .addOption(authStyle())
+    .option('-w, --weight <weight>', t('weight'))
+    .option('--priority <priority>', t('priority'))
+    .option('--host <host>', t('host'))
+    .option('--port <port>', t('port'))
+    .option('--no-auto-start', t('noAutoStart'))
+    .action(async (cluster: string, options) => (await import('./commands/endpoint.js')).runEndpointAdd(ctx, cluster, options));
+  endpoint
+    .command('list')
+    .alias('ls')
+    .description(t('endpointList'))
+    .argument('<cluster>', t('cluster'))
+    .addOption(json())
+    .action(async (cluster: string, options) => (await import('./commands/endpoint.js')).runEndpointList(ctx, cluster, options));
+  endpoint
+    .command('remove')
+    .alias('rm')
+    .description(t('endpointRemove'))
+    .argument('<cluster>', t('cluster'))
+    .argument('<id>', t('endpointId'))
+    .option('-y, --yes', t('yes'))
+    .action(async (cluster: string, id: string, options) =>
+      (await import('./commands/endpoint.js')).runEndpointRemove(ctx, cluster, id, options),
+    );
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    endpoint
+      .command(name)
+      .description(t(enabled ? 'endpointEnable' : 'endpointDisable'))
+      .argument('<cluster>', t('cluster'))
+      .argument('<id>', t('endpointId'))
+      .action(async (cluster: string, id: string) =>
+        (await import('./commands/endpoint.js')).runEndpointToggle(ctx, cluster, id, enabled),
+      );
+  }
+  endpoint
+    .command('set')
+    .description(t('endpointSet'))
+    .argument('<cluster>', t('cluster'))
+    .argument('<id>', t('endpointId'))
+    .option('-w, --weight <weight>', t('weight'))
+    .option('--priority <priority>', t('priority'))
+    .action(async (cluster: string, id: string, options) =>
+      (await import('./commands/endpoint.js')).runEndpointSet(ctx, cluster, id, options),
+    );
 
   return program;
 }

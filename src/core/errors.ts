@@ -163,6 +163,13 @@ export const errorCatalogue = {
     "unknown vendor '{vendor}'{hint} — `qcc vendors` lists them",
     "未知的服务商 '{vendor}'{hint} — 用 `qcc vendors` 查看列表",
   ),
+  QCC_ERR_NOTHING_TO_CHANGE: entry(
+    2,
+    400,
+    'invalid_request_error',
+    'nothing to change — pass {flags}',
+    '没有要修改的内容 — 请使用 {flags}',
+  ),
   QCC_ERR_FLAG_CONFLICT: entry(
     2,
     400,
@@ -207,12 +214,40 @@ export const errorCatalogue = {
     "'{id}' is the last endpoint of '{cluster}' — remove the whole cluster with `qcc remove {cluster}`",
     "'{id}' 是 '{cluster}' 的最后一个 endpoint — 如需删除整个集群请用 `qcc remove {cluster}`",
   ),
-  QCC_ERR_SELECTION: entry(
+  QCC_ERR_SELECTED_TWICE: entry(
     2,
     400,
     'invalid_request_error',
-    '{detail}',
-    '{detail}',
+    "'{name}' is selected more than once — a profile goes in one group only",
+    "'{name}' 被重复选择 — 每个配置只能属于一个组",
+  ),
+  QCC_ERR_NO_PRIMARY: entry(
+    2,
+    400,
+    'invalid_request_error',
+    'a cluster needs at least one primary — pass --primary PROFILE[,PROFILE…]',
+    '集群至少需要一个主节点 — 请使用 --primary 配置名[,配置名…]',
+  ),
+  QCC_ERR_CLUSTER_MEMBER: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "'{name}' is a cluster — clusters are built from plain profiles (`qcc list` shows which are which)",
+    "'{name}' 是集群 — 集群只能由普通配置组成（用 `qcc list` 查看）",
+  ),
+  QCC_ERR_WEIGHT: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "weight must be a whole number from 1 to 1000, not '{value}'",
+    "权重必须是 1 到 1000 之间的整数，而不是 '{value}'",
+  ),
+  QCC_ERR_PRIORITY: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "priority must be 1 (primary), 2 (secondary) or 3 (fallback), not '{value}'",
+    "优先级必须是 1（主）、2（副）或 3（兜底），而不是 '{value}'",
   ),
 
   // ── Claude Code integration ──────────────────────────────────────────────

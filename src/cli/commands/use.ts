@@ -12,12 +12,28 @@ import { useText } from './use.text.js';
 export interface UseOptions {
   readonly launch?: boolean;
   readonly claudeArgs?: readonly string[];
+  /** Where the gateway listens, for a cluster; defaults to proxy.host and proxy.port. */
+  readonly host?: string;
+  readonly port?: string;
 }
 
 export async function runUse(ctx: CliContext, name: string | undefined, options: UseOptions): Promise<void> {
-  const t = useText(ctx.lang);
   const { config } = await loadConfig(ctx.paths);
   const profile = await chooseProfile(ctx, config, name);
+  await useProfile(ctx, profile.name, options);
+}
+
+/** Points Claude Code at profile `name` (a cluster through the gateway) and launches `claude` unless told not to. */
+export async function useProfile(ctx: CliContext, name: string, options: UseOptions): Promise<void> {
+  const t = useText(ctx.lang);
+  const { config } = await loadConfig(ctx.paths);
+  const profile = requireProfile(config, name);
+  if (profile.kind === 'cluster') {
+    await updateConfig(ctx.paths, (current) => markUsed(current, profile.name, ctx.now().toISOString()));
+    ctx.out.line(ctx.out.color.green(`✓ ${t('clusterActive', { name: profile.name })}`));
+    ctx.out.line(t('clusterNeedsGateway'));
+    return;
+  }
   const target = directTarget(profile);
   await pointClaudeAt(ctx.paths, target, ctx.now());
   await updateConfig(ctx.paths, (current) => markUsed(current, profile.name, ctx.now().toISOString()));
