@@ -1,7 +1,7 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QccError } from '../core/errors.js';
-import { readJsonFile, toJsonText, writeFileAtomically } from '../store/json-file.js';
+import { copyFilePrivately, readJsonFile, toJsonText, writeFileAtomically } from '../store/json-file.js';
 import type { QccPaths } from '../store/paths.js';
 import {
   applyTarget,
@@ -64,10 +64,7 @@ export async function pointClaudeAt(paths: QccPaths, target: ClaudeTarget, now: 
   const file = paths.claudeSettingsFile;
   const current = await readSettings(file);
   if (!(await readBackup(paths))) {
-    if (current.exists) {
-      await mkdir(paths.backupsDir, { recursive: true, mode: 0o700 });
-      await copyFile(file, join(paths.backupsDir, `claude-settings.${stamp(now)}.json`));
-    }
+    if (current.exists) await copyFilePrivately(file, join(paths.backupsDir, `claude-settings.${stamp(now)}.json`));
     const backup: Backup = {
       version: 1,
       file,

@@ -59,6 +59,19 @@ const text = defineText({
     endpointEnable: 'let an endpoint take traffic again',
     endpointDisable: 'take an endpoint out of rotation without removing it',
     endpointSet: "change an endpoint's weight or priority",
+    proxy: 'run the local gateway that Claude Code talks to',
+    proxyStart: 'start the gateway in the background (returns once it answers)',
+    proxyCluster: 'make profile NAME the active one first',
+    foreground: 'run attached to this terminal (Ctrl-C stops it)',
+    proxyStop: 'stop the gateway; streams in flight may finish first',
+    proxyStatus: 'show the gateway, its endpoints and their health (exit code 3 when not running)',
+    proxyRestart: 'stop and start the gateway (same address unless given)',
+    proxyLogs: 'show the gateway log',
+    lines: 'how many lines (default 50)',
+    follow: 'keep printing new lines',
+    level: 'lowest level shown: debug, info, warn or error',
+    grep: 'only lines containing TEXT',
+    jsonLines: 'print the raw JSON lines',
   },
   zh: {
     qcc: 'Quick Claude Config：为 Claude Code 管理服务商配置，并提供本地故障转移代理',
@@ -115,6 +128,19 @@ const text = defineText({
     endpointEnable: '重新启用 endpoint',
     endpointDisable: '暂停 endpoint（不删除）',
     endpointSet: '修改 endpoint 的权重或优先级',
+    proxy: '管理 Claude Code 访问的本地代理服务器',
+    proxyStart: '在后台启动代理服务器（就绪后返回）',
+    proxyCluster: '先将配置 NAME 设为活跃配置',
+    foreground: '在当前终端前台运行（Ctrl-C 停止）',
+    proxyStop: '停止代理服务器；进行中的流可先完成',
+    proxyStatus: '显示代理服务器、endpoint 及其健康状态（未运行时退出码为 3）',
+    proxyRestart: '重启代理服务器（默认沿用原地址）',
+    proxyLogs: '查看代理服务器日志',
+    lines: '显示行数（默认 50）',
+    follow: '持续输出新日志',
+    level: '最低日志级别：debug、info、warn 或 error',
+    grep: '只显示包含 TEXT 的行',
+    jsonLines: '输出原始 JSON 行',
   },
 });
 
@@ -301,6 +327,37 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (cluster: string, id: string, options) =>
       (await import('./commands/endpoint.js')).runEndpointSet(ctx, cluster, id, options),
     );
+
+  const proxy = program.command('proxy').description(t('proxy'));
+  const startOptions = (command: Command): Command =>
+    command
+      .option('--host <host>', t('host'))
+      .option('--port <port>', t('port'))
+      .option('--cluster <name>', t('proxyCluster'));
+  startOptions(proxy.command('start').description(t('proxyStart')))
+    .option('--foreground', t('foreground'))
+    .action(async (options) => (await import('./commands/proxy.js')).runProxyStart(ctx, options));
+  proxy
+    .command('stop')
+    .description(t('proxyStop'))
+    .action(async () => (await import('./commands/proxy.js')).runProxyStop(ctx));
+  proxy
+    .command('status')
+    .description(t('proxyStatus'))
+    .addOption(json())
+    .action(async (options) => (await import('./commands/proxy.js')).runProxyStatus(ctx, options));
+  startOptions(proxy.command('restart').description(t('proxyRestart'))).action(async (options) =>
+    (await import('./commands/proxy.js')).runProxyRestart(ctx, options),
+  );
+  proxy
+    .command('logs')
+    .description(t('proxyLogs'))
+    .option('-n, --lines <n>', t('lines'))
+    .option('-f, --follow', t('follow'))
+    .option('--level <level>', t('level'))
+    .option('--grep <text>', t('grep'))
+    .option('--json', t('jsonLines'))
+    .action(async (options) => (await import('./commands/logs.js')).runProxyLogs(ctx, options));
 
   return program;
 }

@@ -18,8 +18,12 @@ export function parseSelection(input: string, allowed: readonly number[], requir
   const values: number[] = [];
   for (const token of tokens) {
     const range = /^(\d+)-(\d+)$/.exec(token);
-    const expanded = range ? spread(Number(range[1]), Number(range[2])) : /^\d+$/.test(token) ? [Number(token)] : undefined;
-    if (!expanded) return { ok: false, problem: { kind: 'not-a-number', token } };
+    const bounds = range ? [Number(range[1]), Number(range[2])] : /^\d+$/.test(token) ? [Number(token)] : undefined;
+    if (!bounds) return { ok: false, problem: { kind: 'not-a-number', token } };
+    // Checked before spreading, so a slip such as "1-1000000000" is an answer to explain, not a hang.
+    const beyond = bounds.find((value) => value > Math.max(0, ...allowed));
+    if (beyond !== undefined) return { ok: false, problem: { kind: 'out-of-range', value: beyond } };
+    const expanded = bounds.length === 2 ? spread(bounds[0] ?? 0, bounds[1] ?? 0) : bounds;
     for (const value of expanded) {
       if (!allowed.includes(value)) return { ok: false, problem: { kind: 'out-of-range', value } };
       if (values.includes(value)) return { ok: false, problem: { kind: 'duplicate', value } };

@@ -54,8 +54,13 @@ export function createCluster(config: Config, name: string, selection: ClusterSe
 /** Every name exists and is a plain profile, none is picked twice, and there is a primary. */
 export function checkSelection(config: Config, selection: ClusterSelection): void {
   if (selection.primary.length === 0) throw new QccError('QCC_ERR_NO_PRIMARY');
+  checkMembers(config, [...selection.primary, ...selection.secondary, ...selection.fallback]);
+}
+
+/** Names that can join one cluster together: existing plain profiles, each named once. */
+export function checkMembers(config: Config, names: readonly string[]): void {
   const seen = new Set<string>();
-  for (const name of [...selection.primary, ...selection.secondary, ...selection.fallback]) {
+  for (const name of names) {
     const profile = requireProfile(config, name);
     if (profile.kind === 'cluster') throw new QccError('QCC_ERR_CLUSTER_MEMBER', { name });
     if (seen.has(name)) throw new QccError('QCC_ERR_SELECTED_TWICE', { name });

@@ -281,6 +281,13 @@ export const errorCatalogue = {
     'the gateway is not running — start it with `qcc proxy start`',
     '代理服务器未运行 — 用 `qcc proxy start` 启动',
   ),
+  QCC_ERR_GATEWAY_RUNNING: entry(
+    6,
+    409,
+    'api_error',
+    'a gateway is already running for {home} (pid {pid}) — see it with `qcc proxy status`, or `qcc proxy restart`',
+    '{home} 的代理服务器已在运行（PID {pid}）— 用 `qcc proxy status` 查看，或 `qcc proxy restart` 重启',
+  ),
   QCC_ERR_PORT_BUSY: entry(
     6,
     503,

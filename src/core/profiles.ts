@@ -35,7 +35,11 @@ export function normalizeBaseUrl(input: string): string {
   } catch {
     throw new QccError('QCC_ERR_URL_INVALID', { url: trimmed });
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+  if (url.username || url.password) {
+    // Credentials in a URL are a key too: the error must not echo them.
+    throw new QccError('QCC_ERR_URL_INVALID', { url: trimmed.replace(/\/\/[^/]*@/, '//…@') });
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
     throw new QccError('QCC_ERR_URL_INVALID', { url: trimmed });
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');

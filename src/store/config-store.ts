@@ -26,17 +26,24 @@ export function parseConfigText(text: string, file: string): Config {
   return checkConfig(parseJsonText(text, file, 'QCC_ERR_CONFIG_MALFORMED'), file);
 }
 
-export function checkConfig(value: unknown, file: string): Config {
+/**
+ * `found` holds problems the caller noticed before the schema ran (`dot.path: message`, e.g. an import's missing
+ * keys); they are reported together with the schema's, and replace the schema's own problem at the same path.
+ */
+export function checkConfig(value: unknown, file: string, found: readonly string[] = []): Config {
   const migrated = migrate(value);
   if (migrated.kind === 'too-new') {
     throw new QccError('QCC_ERR_CONFIG_VERSION', { file, found: migrated.found, known: CONFIG_VERSION });
   }
   const result = validateConfig(migrated.file);
-  if (!result.ok) {
+  const pathOf = (problem: string): string => problem.slice(0, problem.indexOf(': '));
+  const taken = new Set(found.map(pathOf));
+  const problems = [...found, ...(result.ok ? [] : result.problems.filter((problem) => !taken.has(pathOf(problem))))];
+  if (!result.ok || problems.length > 0) {
     throw new QccError('QCC_ERR_CONFIG_INVALID', {
       file,
-      count: result.problems.length,
-      problems: result.problems.map((problem) => `  ${problem}`).join('\n'),
+      count: problems.length,
+      problems: problems.map((problem) => `  ${problem}`).join('\n'),
     });
   }
   return deepFreeze(resolveSources(result.value));

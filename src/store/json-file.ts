@@ -23,22 +23,54 @@ export async function readJsonFile(file: string, malformedCode: ErrorCode): Prom
 }
 
 export function parseJsonText(text: string, file: string, malformedCode: ErrorCode): unknown {
+  const source = stripBom(text);
   try {
-    return JSON.parse(stripBom(text));
+    return JSON.parse(source);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    const { line, column } = locate(text, detail);
-    throw new QccError(malformedCode, { file, line, column, detail: detail.replace(/ in JSON at position.*$/, '') });
+    const message = error instanceof Error ? error.message : String(error);
+    const { line, column } = lineAndColumn(source, errorOffset(source, message));
+    throw new QccError(malformedCode, { file, line, column, detail: shortDetail(message) });
   }
 }
 
-/** V8 names the offset ("at position 42"); an early end names none, so it points at the end of the text. */
-function locate(text: string, message: string): { line: number; column: number } {
+/**
+ * Where JSON.parse stopped. V8 names the offset ("at position 42") except for an unexpected token, where it quotes
+ * the text instead; there the shortest prefix that fails on something other than its own end ends at the token.
+ */
+function errorOffset(source: string, message: string): number {
   const match = /at position (\d+)/.exec(message);
-  const offset = match ? Number(match[1]) : text.length;
-  const before = stripBom(text).slice(0, offset);
-  const lines = before.split('\n');
+  if (match) return Number(match[1]);
+  if (!message.startsWith('Unexpected token')) return source.length;
+  let low = 0;
+  let high = source.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsBeforeEnd(source.slice(0, middle + 1))) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+function failsBeforeEnd(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (message.startsWith('Unexpected end')) return false;
+    const match = /at position (\d+)/.exec(message);
+    return !match || Number(match[1]) < prefix.length;
+  }
+}
+
+function lineAndColumn(source: string, offset: number): { line: number; column: number } {
+  const lines = source.slice(0, offset).split('\n');
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+/** V8's reason without the position or the quoted text, which may span lines: the error stays one line. */
+function shortDetail(message: string): string {
+  return message.replace(/ in JSON at position.*$/s, '').replace(/^(Unexpected token '.+?'),.*$/s, '$1');
 }
 
 const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -48,13 +80,24 @@ const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text
  * Every file qcc writes holds a key or a conversation (Claude Code's settings.json too, once it carries a token), so
  * every one is 0600 in a 0700 folder.
  */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
+export async function writeFileAtomically(file: string, content: string | Buffer): Promise<void> {
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(file, text, { fsync: true, mode: 0o600 });
+    await writeFileAtomic(file, content, { fsync: true, mode: 0o600 });
   } catch (error) {
     throw new QccError('QCC_ERR_FILE_WRITE', { file, reason: errnoText(error) }, { cause: error });
   }
+}
+
+/** A byte-for-byte backup copy. Unlike `copyFile`, which keeps the source's mode, the copy is 0600 from the start. */
+export async function copyFilePrivately(source: string, target: string): Promise<void> {
+  let content: Buffer;
+  try {
+    content = await readFile(source);
+  } catch (error) {
+    throw new QccError('QCC_ERR_FILE_READ', { file: source, reason: errnoText(error) }, { cause: error });
+  }
+  await writeFileAtomically(target, content);
 }
 
 export function toJsonText(value: unknown, indent: string | number = 2): string {

@@ -9,6 +9,8 @@ export interface QccPaths {
   readonly schemaFile: string;
   readonly stateDb: string;
   readonly runtimeFile: string;
+  /** Held by the one running gateway of this home. */
+  readonly pidFile: string;
   readonly logFile: string;
   readonly adminTokenFile: string;
   readonly backupsDir: string;
@@ -30,6 +32,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): QccPaths {
     schemaFile: join(home, 'config.schema.json'),
     stateDb: join(home, 'state.db'),
     runtimeFile: join(home, 'proxy.json'),
+    pidFile: join(home, 'proxy.pid'),
     logFile: join(home, 'proxy.log'),
     adminTokenFile: join(home, 'admin-token'),
     backupsDir: join(home, 'backups'),

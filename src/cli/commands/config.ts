@@ -1,4 +1,3 @@
-import { mkdir, copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, type Config } from '../../config/schema.js';
@@ -16,7 +15,7 @@ import { QccError } from '../../core/errors.js';
 import { maskKey } from '../../core/mask.js';
 import { closest } from '../../core/similar.js';
 import { checkConfig, loadConfig, updateConfig } from '../../store/config-store.js';
-import { readJsonFile, toJsonText, writeFileAtomically } from '../../store/json-file.js';
+import { copyFilePrivately, readJsonFile, toJsonText, writeFileAtomically } from '../../store/json-file.js';
 import type { CliContext } from '../context.js';
 import { columns } from '../output.js';
 import { configText } from './config.text.js';
@@ -62,7 +61,7 @@ export async function runConfigList(ctx: CliContext, options: { json?: boolean }
         value: jsonValue(entry, readSetting(config.settings, entry)),
         default: entry.spec.default,
         kind: entry.spec.kind,
-        description: entry.spec.description,
+        description: entry.spec.description[ctx.lang],
       })),
     );
     return;
@@ -71,7 +70,7 @@ export async function runConfigList(ctx: CliContext, options: { json?: boolean }
   const rows = settingEntries.map((entry) => {
     const value = readSetting(config.settings, entry);
     const changed = JSON.stringify(value) !== JSON.stringify(entry.spec.default);
-    return [entry.key, changed ? c.bold(shown(entry, value)) : shown(entry, value), changed ? t('changed') : '', entry.spec.description];
+    return [entry.key, changed ? c.bold(shown(entry, value)) : shown(entry, value), changed ? t('changed') : '', entry.spec.description[ctx.lang]];
   });
   const [head, ...body] = columns([[t('colKey'), t('colValue'), '', t('colDescription')], ...rows]);
   ctx.out.line(c.bold(head ?? ''));
@@ -106,11 +105,11 @@ export async function runConfigImport(ctx: CliContext, file: string): Promise<vo
   if (!read.exists) throw new QccError('QCC_ERR_FILE_READ', { file: source, reason: 'ENOENT' });
   const { config: current, exists } = await loadConfig(ctx.paths);
   // Everything is checked before anything is written.
-  const incoming = checkConfig(fillSecrets(read.value, current, source), source);
+  const filled = fillSecrets(read.value, current);
+  const incoming = checkConfig(filled.value, source, filled.problems);
   if (exists) {
-    await mkdir(ctx.paths.backupsDir, { recursive: true, mode: 0o700 });
     const backup = join(ctx.paths.backupsDir, `config.${ctx.now().toISOString().replace(/[:.]/g, '-')}.json`);
-    await copyFile(ctx.paths.configFile, backup);
+    await copyFilePrivately(ctx.paths.configFile, backup);
     ctx.out.line(ctx.out.color.dim(t('backedUp', { file: backup })));
   }
   await updateConfig(ctx.paths, () => incoming);
@@ -134,28 +133,29 @@ function withoutSecrets(config: Config): unknown {
 
 /**
  * An export without secrets gets its keys back from the current configuration, matched by endpoint id; an
- * endpoint whose key cannot be found is reported with the fix rather than as a bare schema error.
+ * endpoint whose key cannot be found is a problem that names the fix, reported with every other problem of the file.
  */
-function fillSecrets(value: unknown, current: Config, file: string): unknown {
-  if (typeof value !== 'object' || value === null || !Array.isArray((value as { profiles?: unknown }).profiles)) return value;
+function fillSecrets(value: unknown, current: Config): { value: unknown; problems: string[] } {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { profiles?: unknown }).profiles)) {
+    return { value, problems: [] };
+  }
   const keys = new Map(current.profiles.flatMap((profile) => profile.endpoints.map((endpoint) => [endpoint.id, endpoint.apiKey])));
-  const missing: string[] = [];
+  const problems: string[] = [];
   const file_ = value as { profiles: { endpoints?: unknown }[]; settings?: { proxy?: Record<string, unknown> } };
   const profiles = file_.profiles.map((profile, index) => {
-    if (!Array.isArray(profile.endpoints)) return profile;
+    if (typeof profile !== 'object' || profile === null || !Array.isArray(profile.endpoints)) return profile;
     const endpoints = profile.endpoints.map((endpoint: Record<string, unknown>, at: number) => {
-      if (typeof endpoint.apiKey === 'string') return endpoint;
+      if (typeof endpoint !== 'object' || endpoint === null || endpoint.apiKey !== undefined) return endpoint;
       const known = typeof endpoint.id === 'string' ? keys.get(endpoint.id) : undefined;
-      if (known === undefined) missing.push(`  profiles.${index}.endpoints.${at}.apiKey: missing: this qcc has no key for endpoint ${String(endpoint.id)}; export it with --include-secrets`);
+      if (known === undefined) problems.push(`profiles.${index}.endpoints.${at}.apiKey: missing: this qcc has no key for endpoint ${String(endpoint.id)}; export it with --include-secrets`);
       return known === undefined ? endpoint : { ...endpoint, apiKey: known };
     });
     return { ...profile, endpoints };
   });
-  if (missing.length > 0) throw new QccError('QCC_ERR_CONFIG_INVALID', { file, count: missing.length, problems: missing.join('\n') });
   const proxy = file_.settings?.proxy;
   const settings =
-    proxy && (proxy.proxyKey === null || proxy.proxyKey === undefined) && current.settings.proxy.proxyKey
+    typeof proxy === 'object' && proxy !== null && (proxy.proxyKey === null || proxy.proxyKey === undefined) && current.settings.proxy.proxyKey
       ? { ...file_.settings, proxy: { ...proxy, proxyKey: current.settings.proxy.proxyKey } }
       : file_.settings;
-  return { ...file_, profiles, ...(settings ? { settings } : {}) };
+  return { value: { ...file_, profiles, ...(settings ? { settings } : {}) }, problems };
 }

@@ -1,6 +1,7 @@
 import type { AuthStyle, Config, Endpoint, Profile } from '../../config/schema.js';
 import {
   appendEndpoint,
+  checkMembers,
   checkPriority,
   checkWeight,
   createCluster,
@@ -53,6 +54,11 @@ export async function runEndpointAdd(ctx: CliContext, cluster: string, options: 
     await appendOne(ctx, cluster, options);
     return;
   }
+  // These shape the one endpoint that -f or --base-url adds; a new cluster's endpoints start at weight 100.
+  const loose = ([['--weight', options.weight], ['--priority', options.priority], ['--auth-style', options.authStyle]] as const).find(
+    ([, value]) => value !== undefined,
+  );
+  if (loose) throw new QccError('QCC_ERR_USAGE', { detail: endpointText(ctx.lang)('needsSource', { flag: loose[0] }) });
   await createFromProfiles(ctx, cluster, options);
 }
 
@@ -66,7 +72,10 @@ async function createFromProfiles(ctx: CliContext, name: string, options: Endpoi
     selection = { primary: names(options.primary), secondary: names(options.secondary), fallback: names(options.fallback) };
   } else {
     requireInteractive(ctx, t('primaryWhat'), '--primary PROFILE[,PROFILE…]');
-    selection = await askSelection(ctx, config, name, options.fallback);
+    const preset = { secondary: options.secondary === undefined ? undefined : names(options.secondary), fallback: names(options.fallback) };
+    // Refuse a wrong flag before the questions, not after them.
+    checkMembers(config, [...(preset.secondary ?? []), ...preset.fallback]);
+    selection = await askSelection(ctx, config, name, preset);
   }
   const facts = { newId: ctx.newId, now: ctx.now().toISOString() };
   const next = await updateConfig(ctx.paths, (current) => createCluster(current, name, selection, facts));
@@ -82,10 +91,20 @@ async function createFromProfiles(ctx: CliContext, name: string, options: Endpoi
   });
 }
 
-/** Seed 000's two steps: numbered profiles, primaries first, then secondaries from the rest (Enter skips). */
-async function askSelection(ctx: CliContext, config: Config, name: string, fallback: string | undefined): Promise<ClusterSelection> {
+/** Groups given by flags next to the questions: `--secondary` answers step 2, `--fallback` has no step. */
+interface PresetGroups {
+  readonly secondary: readonly string[] | undefined;
+  readonly fallback: readonly string[];
+}
+
+/**
+ * Seed 000's two steps: numbered profiles, primaries first, then secondaries from the rest (Enter skips). Profiles
+ * that flags already placed are not offered again.
+ */
+async function askSelection(ctx: CliContext, config: Config, name: string, preset: PresetGroups): Promise<ClusterSelection> {
   const t = endpointText(ctx.lang);
-  const profiles = plainProfiles(config);
+  const placed = new Set([...(preset.secondary ?? []), ...preset.fallback]);
+  const profiles = plainProfiles(config).filter((profile) => !placed.has(profile.name));
   if (profiles.length === 0) throw new QccError('QCC_ERR_NO_PROFILES');
   const numbered = profiles.map((profile, index) => ({ number: index + 1, profile }));
   const out = ctx.out;
@@ -101,23 +120,25 @@ async function askSelection(ctx: CliContext, config: Config, name: string, fallb
   out.line();
   const primary = await askNumbers(ctx, t('askPrimary'), numbered.map((entry) => entry.number), true);
   const rest = numbered.filter((entry) => !primary.includes(entry.number));
-  let secondary: number[] = [];
+  const nameOf = (number: number): string => numbered[number - 1]?.profile.name ?? '';
+  let secondary: readonly string[] = preset.secondary ?? [];
   out.line();
   out.line(THIN);
   out.line(t('step2'));
   out.line(THIN);
-  if (rest.length === 0) {
+  if (preset.secondary !== undefined) {
+    out.line(t('presetSecondary', { names: preset.secondary.join(', ') || '-' }));
+  } else if (rest.length === 0) {
     out.line(t('noneLeft'));
   } else {
     out.line(t('remaining'));
     for (const { number, profile } of rest) out.line(`  ${number}. ${profile.name} - ${profile.description || t('noDescription')}`);
     out.line();
-    secondary = await askNumbers(ctx, t('askSecondary'), rest.map((entry) => entry.number), false);
+    secondary = (await askNumbers(ctx, t('askSecondary'), rest.map((entry) => entry.number), false)).map(nameOf);
   }
   out.line();
   out.line(RULE);
-  const nameOf = (number: number): string => numbered[number - 1]?.profile.name ?? '';
-  return { primary: primary.map(nameOf), secondary: secondary.map(nameOf), fallback: names(fallback) };
+  return { primary: primary.map(nameOf), secondary, fallback: preset.fallback };
 }
 
 async function askNumbers(ctx: CliContext, message: string, allowed: number[], required: boolean): Promise<number[]> {
@@ -148,7 +169,11 @@ async function appendOne(ctx: CliContext, cluster: string, options: EndpointAddO
   const t = endpointText(ctx.lang);
   let source: EndpointSource;
   if (options.from !== undefined) {
-    if (options.baseUrl !== undefined) throw new QccError('QCC_ERR_FLAG_CONFLICT', { first: '--from', second: '--base-url' });
+    // A reused endpoint takes its URL, key and auth style from the profile; a second source would be dropped.
+    const manual = ([['--base-url', options.baseUrl], ['--api-key', options.apiKey], ['--auth-style', options.authStyle]] as const).find(
+      ([, value]) => value !== undefined,
+    );
+    if (manual) throw new QccError('QCC_ERR_FLAG_CONFLICT', { first: '--from', second: manual[0] });
     source = { from: options.from };
   } else {
     const baseUrl = options.baseUrl ?? (await askFor(ctx, t('baseUrlWhat'), '--base-url URL', () =>
@@ -173,7 +198,8 @@ async function appendOne(ctx: CliContext, cluster: string, options: EndpointAddO
   if (added.created) ctx.out.line(ctx.out.color.green(`✓ ${t('clusterCreated', { cluster })}`));
   ctx.out.line(ctx.out.color.green(`✓ ${t('endpointAdded', { id: added.endpoint.id, cluster })}`));
   const id = added.endpoint.id;
-  ctx.out.line(endpointLine(ctx, added.endpoint, profile.endpoints.findIndex((endpoint) => endpoint.id === id) + 1));
+  // Numbered as `endpoint list` numbers it, so the two agree.
+  ctx.out.line(endpointLine(ctx, added.endpoint, byPriority(profile.endpoints).findIndex((endpoint) => endpoint.id === id) + 1));
 }
 
 async function askFor(ctx: CliContext, what: string, flag: string, ask: () => Promise<string>): Promise<string> {
@@ -185,7 +211,7 @@ export async function runEndpointList(ctx: CliContext, cluster: string, options:
   const t = endpointText(ctx.lang);
   const { config } = await loadConfig(ctx.paths);
   const profile = requireCluster(config, cluster);
-  const ordered = [...profile.endpoints].sort((a, b) => a.priority - b.priority);
+  const ordered = byPriority(profile.endpoints);
   if (options.json) {
     ctx.out.json({
       cluster: profile.name,
@@ -292,6 +318,9 @@ export function endpointLine(ctx: CliContext, endpoint: Endpoint, number: number
     `${t('source')}: ${endpoint.source ?? t('manual')}`,
   ].join(' | ');
 }
+
+/** Primaries, then secondaries, then fallbacks; the order they were added within each group. */
+const byPriority = (endpoints: readonly Endpoint[]): Endpoint[] => [...endpoints].sort((a, b) => a.priority - b.priority);
 
 const names = (list: string | undefined): string[] =>
   (list ?? '')

@@ -71,11 +71,15 @@ function isKnown(config: Config, target: ClaudeTarget): boolean {
   );
 }
 
-/** `https://api.deepseek.com/anthropic` → `deepseek`. */
+/** `https://api.deepseek.com/anthropic` → `deepseek`, `https://relay.88code.org` → `88code`. */
 export function suggestName(baseUrl: string): string {
   try {
-    const labels = new URL(baseUrl).hostname.split('.').filter((label) => !['api', 'www', 'com', 'cn', 'net', 'ai', 'io'].includes(label));
-    const name = (labels.at(-1) ?? 'claude').replace(/[^A-Za-z0-9._-]/g, '-');
+    const { hostname } = new URL(baseUrl);
+    if (/^[\d.]+$/.test(hostname) || hostname.startsWith('[')) return 'claude';
+    const labels = hostname.split('.');
+    // The top-level domain (com, org, cn…) names no provider.
+    if (labels.length > 1) labels.pop();
+    const name = (labels.filter((label) => !['api', 'www'].includes(label)).at(-1) ?? 'claude').replace(/[^A-Za-z0-9._-]/g, '-');
     return /^[A-Za-z0-9]/.test(name) ? name : 'claude';
   } catch {
     return 'claude';

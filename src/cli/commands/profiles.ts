@@ -116,9 +116,9 @@ export async function runShow(ctx: CliContext, name: string, options: { json?: b
   const flags = [view.default ? t('defaultMark') : '', view.active ? t('activeMark') : ''].filter(Boolean).join(' ');
   ctx.out.line(`${c.bold(view.name)} ${flags}`.trimEnd());
   ctx.out.line(`  ${t('kindLabel')}: ${profile.kind === 'cluster' ? t('kindCluster') : t('kindProfile')}`);
-  ctx.out.line(`  ${t('colDescription')}: ${view.description || '-'}`);
+  ctx.out.line(`  ${t('descriptionLabel')}: ${view.description || '-'}`);
   ctx.out.line(`  ${t('createdLabel')}: ${view.createdAt}`);
-  ctx.out.line(`  ${t('colLastUsed')}: ${relativeTime(profile.lastUsedAt, ctx.now(), ctx.lang)}`);
+  ctx.out.line(`  ${t('lastUsedLabel')}: ${relativeTime(profile.lastUsedAt, ctx.now(), ctx.lang)}`);
   for (const endpoint of view.endpoints) {
     ctx.out.line(
       `  - ${endpoint.id}  ${endpoint.baseUrl}  ${t('keyLabel')}: ${endpoint.apiKey} (${endpoint.authStyle})` +

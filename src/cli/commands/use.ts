@@ -7,6 +7,8 @@ import { maskKey } from '../../core/mask.js';
 import { markUsed, requireProfile } from '../../core/profiles.js';
 import { loadConfig, updateConfig } from '../../store/config-store.js';
 import type { CliContext } from '../context.js';
+import { reachableUrl } from '../gateway-client.js';
+import { ensureGateway, parsePort } from './proxy.js';
 import { useText } from './use.text.js';
 
 export interface UseOptions {
@@ -29,9 +31,7 @@ export async function useProfile(ctx: CliContext, name: string, options: UseOpti
   const { config } = await loadConfig(ctx.paths);
   const profile = requireProfile(config, name);
   if (profile.kind === 'cluster') {
-    await updateConfig(ctx.paths, (current) => markUsed(current, profile.name, ctx.now().toISOString()));
-    ctx.out.line(ctx.out.color.green(`✓ ${t('clusterActive', { name: profile.name })}`));
-    ctx.out.line(t('clusterNeedsGateway'));
+    await useThroughGateway(ctx, profile.name, options);
     return;
   }
   const target = directTarget(profile);
@@ -41,6 +41,44 @@ export async function useProfile(ctx: CliContext, name: string, options: UseOpti
   ctx.out.line(ctx.out.color.dim(`  ${ctx.paths.claudeSettingsFile}: ${t('keyNote', { key: maskKey(target.token), style: target.authStyle })}`));
   await launch(ctx, target, options);
 }
+
+/**
+ * A cluster runs through the gateway (DESIGN §8): it becomes the active profile, the gateway is started if it is
+ * not running, and Claude Code gets the gateway's address and the local token — so later provider changes never
+ * need a Claude Code restart.
+ */
+async function useThroughGateway(ctx: CliContext, name: string, options: UseOptions): Promise<void> {
+  const t = useText(ctx.lang);
+  const c = ctx.out.color;
+  ctx.out.line(c.green(`✅ ${t('applying', { name })}`));
+  const config = await updateConfig(ctx.paths, (current) => markUsed(current, name, ctx.now().toISOString()));
+  const info = await ensureGateway(ctx, { host: options.host, port: parsePort(options.port) });
+  const url = reachableUrl(info);
+  const target: ClaudeTarget = { baseUrl: url, token: config.settings.proxy.proxyKey ?? LOCAL_TOKEN, authStyle: 'bearer' };
+  await pointClaudeAt(ctx.paths, target, ctx.now());
+  ctx.out.line(c.green(`✅ ${t('claudeUpdated')}`));
+  ctx.out.line();
+  ctx.out.line('='.repeat(50));
+  ctx.out.line(c.green(`✅ ${t('clusterActivated')}`));
+  ctx.out.line();
+  ctx.out.line(`📊 ${t('clusterState')}`);
+  ctx.out.line(`   ${t('stateProfile', { name })}`);
+  ctx.out.line(`   ${t('stateProxy', { url })}`);
+  ctx.out.line(`   ${t('stateEndpoints', { count: config.profiles.find((profile) => profile.name === name)?.endpoints.length ?? 0 })}`);
+  ctx.out.line();
+  ctx.out.line(`💡 ${t('howTo')}`);
+  ctx.out.line(`   1. ${t('howTo1')}`);
+  ctx.out.line(`   2. ${t('howTo2')}`);
+  ctx.out.line(`   3. ${t('howTo3')}`);
+  ctx.out.line(`   4. ${t('howTo4')}`);
+  await launch(ctx, target, options);
+}
+
+/**
+ * What Claude Code sends the gateway as its key. On loopback the gateway needs none; bound wider it needs the proxy
+ * key, which then is what Claude Code gets.
+ */
+const LOCAL_TOKEN = 'qcc-local-gateway';
 
 export async function runRestore(ctx: CliContext): Promise<void> {
   const t = useText(ctx.lang);
@@ -85,7 +123,7 @@ function directTarget(profile: Profile): ClaudeTarget {
 async function launch(ctx: CliContext, target: ClaudeTarget, options: UseOptions): Promise<void> {
   if (options.launch === false) return;
   const t = useText(ctx.lang);
-  ctx.out.line(t('launching'));
+  ctx.out.line(`🚀 ${t('launching')}`);
   const env = { ...ctx.env };
   for (const key of OWNED_ENV_KEYS) delete env[key];
   process.exitCode = await launchClaude(options.claudeArgs ?? [], env, target.baseUrl);

@@ -1,0 +1,148 @@
+import type { SseEvent } from './sse-parser.js';
+import { anthropicErrorOf, type AnthropicError } from './outcome.js';
+
+/**
+ * Token usage of one response (DESIGN §4.9), read beside the bytes, never in their way: the gateway hands over the
+ * events it parsed anyway, and only the few events that carry usage are JSON-parsed. Upstreams are relays of every
+ * quality, so nothing here throws: a data line that does not parse is counted in `malformed` and skipped.
+ */
+
+export interface Usage {
+  readonly model: string | null;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheCreationInputTokens: number;
+  readonly cacheReadInputTokens: number;
+  readonly stopReason: string | null;
+  /** `message_stop` was seen, or a whole (non-streaming) message was read: the answer is complete. */
+  readonly messageStop: boolean;
+  /** The upstream's `error` event or error body. */
+  readonly error: AnthropicError | null;
+  /** Data lines of interest that were not the JSON they should be. */
+  readonly malformed: number;
+}
+
+type Counter = 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens';
+
+const usageFields: ReadonlyArray<readonly [string, Counter]> = [
+  ['input_tokens', 'inputTokens'],
+  ['output_tokens', 'outputTokens'],
+  ['cache_creation_input_tokens', 'cacheCreationInputTokens'],
+  ['cache_read_input_tokens', 'cacheReadInputTokens'],
+];
+
+export class UsageTally {
+  #model: string | null = null;
+  readonly #counts: Record<Counter, number> = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+  };
+  #stopReason: string | null = null;
+  #messageStop = false;
+  #error: AnthropicError | null = null;
+  #malformed = 0;
+
+  /** One event of a `/v1/messages` stream. */
+  addEvent(event: SseEvent): void {
+    let type = event.event;
+    let body: object | undefined;
+    if (type === 'message') {
+      // No `event:` line (some relays): Anthropic's `type` comes first in the data; content deltas, the bulk of a
+      // stream, are recognised from it without a parse.
+      if (event.data.startsWith('{"type":"content_block') || event.data.startsWith('{"type":"ping"')) return;
+      body = this.#parse(event.data);
+      const named = body === undefined ? undefined : (body as { type?: unknown }).type;
+      if (typeof named !== 'string') return;
+      type = named;
+    }
+    switch (type) {
+      case 'message_start': {
+        const message = field(body ?? this.#parse(event.data), 'message');
+        const model = field(message, 'model');
+        if (typeof model === 'string') this.#model = model;
+        this.#readUsage(field(message, 'usage'));
+        return;
+      }
+      case 'message_delta': {
+        const delta = body ?? this.#parse(event.data);
+        this.#readUsage(field(delta, 'usage'));
+        this.#readStopReason(field(field(delta, 'delta'), 'stop_reason'));
+        return;
+      }
+      case 'message_stop':
+        this.#messageStop = true;
+        return;
+      case 'error':
+        this.#error = anthropicErrorOf(body ?? this.#parse(event.data)) ?? { type: 'unknown', message: '' };
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The parsed JSON body of a non-streaming response: a message, or an error. */
+  addMessage(body: unknown): void {
+    if (typeof body !== 'object' || body === null) {
+      this.#malformed += 1;
+      return;
+    }
+    const type = (body as { type?: unknown }).type;
+    if (type === 'error') {
+      this.#error = anthropicErrorOf(body) ?? { type: 'unknown', message: '' };
+      return;
+    }
+    const model = field(body, 'model');
+    if (typeof model === 'string') this.#model = model;
+    this.#readUsage(field(body, 'usage'));
+    this.#readStopReason(field(body, 'stop_reason'));
+    if (type === 'message') this.#messageStop = true;
+  }
+
+  /** The text of a non-streaming response body. */
+  addMessageText(text: string): void {
+    const body = this.#parse(text);
+    if (body !== undefined) this.addMessage(body);
+  }
+
+  snapshot(): Usage {
+    return {
+      model: this.#model,
+      ...this.#counts,
+      stopReason: this.#stopReason,
+      messageStop: this.#messageStop,
+      error: this.#error,
+      malformed: this.#malformed,
+    };
+  }
+
+  /** A JSON object, or undefined (counted) for anything else. */
+  #parse(text: string): object | undefined {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+    } catch {
+      // counted below
+    }
+    this.#malformed += 1;
+    return undefined;
+  }
+
+  /** `message_delta` usage is cumulative, so every field present replaces what `message_start` said. */
+  #readUsage(usage: unknown): void {
+    if (typeof usage !== 'object' || usage === null) return;
+    for (const [wire, counter] of usageFields) {
+      const value = (usage as Record<string, unknown>)[wire];
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.#counts[counter] = value;
+    }
+  }
+
+  #readStopReason(value: unknown): void {
+    if (typeof value === 'string') this.#stopReason = value;
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}

@@ -1,0 +1,212 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import {
+  classifyError,
+  classifyFirstEvent,
+  classifyResponse,
+  timeoutFailure,
+  type AttemptFailure,
+} from '../core/outcome.js';
+import { clientHeaders, upstreamHeaders } from '../upstream/headers.js';
+import { ResponseInspector, type FirstSign } from './response-inspector.js';
+import type { Route } from './router.js';
+
+/** What one request asks of an upstream; the body is kept so that the next endpoint can be sent the same bytes. */
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Path and query as the client sent them (`/v1/messages?beta=true`). */
+  readonly url: string;
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+  /** The body asked for a stream: the first-byte timeout runs to the first event. */
+  readonly stream: boolean;
+}
+
+export interface AttemptTimeouts {
+  readonly firstByteTimeoutMs: number;
+  readonly responseTimeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly cooldownMaxMs: number;
+}
+
+/** An upstream answer to hand to the client: the bytes read so far are held, the rest is still in `body`. */
+export interface Committed {
+  readonly kind: 'commit';
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly held: readonly Buffer[];
+  readonly body: Readable;
+  readonly inspector: ResponseInspector;
+  /** A client error (4xx): relayed unchanged, and no failure of the endpoint. */
+  readonly clientError: boolean;
+  readonly stream: boolean;
+  readonly ttfbMs: number;
+}
+
+/** An upstream answer that is a failure but may still be the best thing to give the client if every endpoint fails. */
+export interface Relayable {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+export type AttemptResult =
+  | Committed
+  | { readonly kind: 'failure'; readonly failure: AttemptFailure; readonly relay?: Relayable }
+  | { readonly kind: 'aborted' };
+
+/** An error body is read up to this size, to be relayed if it turns out to be the last answer. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * One attempt on one endpoint, up to the commit point (DESIGN §4.5–4.6): the response's status and headers are
+ * classified, and a success is held until its first complete SSE event (or, for JSON, its first character) shows
+ * that it really is an Anthropic answer. Nothing reaches the client here, so a failure can still move on.
+ */
+export async function attemptUpstream(
+  dispatcher: Dispatcher,
+  route: Route,
+  request: UpstreamRequest,
+  timeouts: AttemptTimeouts,
+  clientSignal: AbortSignal,
+  clock: () => number,
+): Promise<AttemptResult> {
+  const started = clock();
+  const controller = new AbortController();
+  const deadlineMs = request.stream ? timeouts.firstByteTimeoutMs : timeouts.responseTimeoutMs;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, deadlineMs);
+  const onClientGone = (): void => controller.abort();
+  clientSignal.addEventListener('abort', onClientGone, { once: true });
+  const settle = (): void => {
+    clearTimeout(timer);
+    clientSignal.removeEventListener('abort', onClientGone);
+  };
+  const failed = (error: unknown): AttemptResult => {
+    settle();
+    if (clientSignal.aborted) return { kind: 'aborted' };
+    if (timedOut) {
+      return { kind: 'failure', failure: timeoutFailure(request.stream ? 'first-byte-timeout' : 'response-timeout', deadlineMs) };
+    }
+    const classified = classifyError(error);
+    return classified.kind === 'aborted' ? { kind: 'aborted' } : { kind: 'failure', failure: classified };
+  };
+
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await dispatcher.request({
+      origin: route.origin,
+      path: route.basePath + request.url,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: upstreamHeaders(request.rawHeaders, route.endpoint),
+      body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+      signal: controller.signal,
+      // The timers above own the time to the commit point; after it, a stream may flow for as long as it flows,
+      // but not fall silent for longer than streamIdleTimeoutMs (Anthropic sends pings).
+      headersTimeout: 0,
+      bodyTimeout: timeouts.streamIdleTimeoutMs,
+    });
+  } catch (error) {
+    return failed(error);
+  }
+
+  const { statusCode: status, headers, body } = response;
+  const header = (name: string): string | undefined => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const verdict = classifyResponse({
+    status,
+    contentType: header('content-type'),
+    retryAfter: header('retry-after'),
+    contentLength: header('content-length'),
+    now: clock(),
+    cooldownMaxMs: timeouts.cooldownMaxMs,
+  });
+  const forClient = clientHeaders(headers);
+
+  if (verdict.kind === 'failure') {
+    const text = await readSome(body, MAX_ERROR_BODY);
+    settle();
+    return { kind: 'failure', failure: verdict, relay: { status, headers: forClient, body: text } };
+  }
+  const stream = verdict.kind === 'success' && verdict.stream;
+  const inspector = new ResponseInspector(stream, header('content-encoding'));
+  const commit = (held: readonly Buffer[], clientError: boolean): Committed => {
+    settle();
+    return { kind: 'commit', status, headers: forClient, held, body, inspector, clientError, stream, ttfbMs: clock() - started };
+  };
+  if (verdict.kind === 'client-error') return commit([], true);
+
+  const held: Buffer[] = [];
+  const sign = await firstSign(body, inspector, held);
+  if (sign instanceof Error) {
+    inspector.dispose();
+    return failed(sign);
+  }
+  if (sign.kind === 'opaque') return commit(held, false);
+  const notAnthropic = (reason: 'empty-body' | 'not-anthropic', detail: string): AttemptResult => {
+    settle();
+    body.destroy();
+    inspector.dispose();
+    return { kind: 'failure', failure: { kind: 'failure', reason, detail, status, breaker: true, forceOpen: false, mayHaveBeenProcessed: false } };
+  };
+  if (sign.kind === 'end') return notAnthropic('empty-body', `HTTP ${status} with an empty body`);
+  if (sign.kind === 'text') {
+    return sign.char === '{' ? commit(held, false) : notAnthropic('not-anthropic', `HTTP ${status} body is not JSON`);
+  }
+  const first = classifyFirstEvent(sign.event, { now: clock(), cooldownMaxMs: timeouts.cooldownMaxMs, retryAfter: header('retry-after') });
+  if (first.kind === 'failure') {
+    settle();
+    body.destroy();
+    inspector.dispose();
+    return { kind: 'failure', failure: first, relay: { status, headers: forClient, body: Buffer.concat(held) } };
+  }
+  return commit(held, first.kind === 'client-error');
+}
+
+/**
+ * Reads the body into `held` until the inspector sees its first sign; the body is left paused, its listeners
+ * removed, for the relay to take over.
+ */
+function firstSign(body: Readable, inspector: ResponseInspector, held: Buffer[]): Promise<FirstSign | Error> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: FirstSign | Error): void => {
+      if (done) return;
+      done = true;
+      body.pause();
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      held.push(chunk);
+      inspector.write(chunk);
+    };
+    const onEnd = (): void => void inspector.end().then(() => inspector.first().then(finish));
+    const onError = (error: Error): void => finish(error);
+    void inspector.first().then(finish);
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+  });
+}
+
+async function readSome(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+      size += chunk.length;
+    }
+  } catch {
+    // A broken error body is still an error: what arrived is enough.
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Settings } from '../config/schema.js';
+import { isQccError, QccError } from '../core/errors.js';
+import type { AttemptFailure } from '../core/outcome.js';
+import type { RequestOutcome, RequestRecord } from '../core/request-record.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import type { Usage } from '../core/usage.js';
+import { attemptUpstream, type Relayable, type UpstreamRequest } from './attempt.js';
+import { sendQccError } from './error-response.js';
+import { holdForEndpoint } from './hold.js';
+import { relay } from './relay.js';
+import { readRequestBody, requestFacts } from './request-body.js';
+import type { Admission, Route, Router } from './router.js';
+import type { Traffic } from './traffic.js';
+
+/** What the gateway tells the daemon, which decides where it goes (STYLE habit 7: libraries emit). */
+export interface GatewayObserver {
+  requestFinished(record: RequestRecord): void;
+  attemptFailed(event: { requestId: string; route: Route; attempt: number; failure: AttemptFailure }): void;
+}
+
+export interface ProxyContext {
+  readonly router: Router;
+  readonly budget: RetryBudget;
+  /** The upstream connection pools; replaced when proxy.connectTimeoutMs changes. */
+  readonly dispatcher: () => Dispatcher;
+  readonly settings: () => Settings;
+  readonly clock: () => number;
+  readonly traffic: Traffic;
+  readonly observer: GatewayObserver;
+  /** Aborted when the gateway starts draining: held requests give up at once. */
+  readonly draining: AbortSignal;
+  /** Aborted when draining runs out of time: whatever still flows is ended. */
+  readonly shutdown: AbortSignal;
+}
+
+interface Progress {
+  attempts: number;
+  route: Route | undefined;
+  status: number;
+  ttfbMs: number | null;
+  bytesOut: number;
+  usage: Usage | undefined;
+  error: string | null;
+}
+
+/**
+ * The request path of DESIGN §4: read the body, try candidates in order (balanced inside a tier, bounded by
+ * maxAttempts and the retry budget), hold when nothing is available, commit at the first event, relay, record.
+ */
+export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext): Promise<void> {
+  const started = ctx.clock();
+  const id = randomUUID();
+  const settings = ctx.settings();
+  const progress: Progress = { attempts: 0, route: undefined, status: 0, ttfbMs: null, bytesOut: 0, usage: undefined, error: null };
+  ctx.traffic.started();
+  ctx.budget.requestStarted();
+  const client = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) client.abort();
+  };
+  res.once('close', onClose);
+  let body: Buffer = Buffer.alloc(0);
+  let stream = false;
+  let model: string | null = null;
+  let outcome: RequestOutcome;
+  try {
+    body = await readRequestBody(req, settings.proxy.maxBodyBytes);
+    const facts = requestFacts(req.headers, body);
+    stream = facts.stream;
+    model = facts.model ?? null;
+    const request: UpstreamRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body, stream };
+    outcome = await route(request, facts.session, res, client.signal, ctx, settings, progress, id);
+  } catch (error) {
+    if (!isQccError(error)) throw error;
+    // Refused before any upstream was asked (a body over the limit): say so and close, the rest is not read.
+    sendQccError(res, error, { connection: 'close' });
+    progress.status = error.httpStatus;
+    progress.error = error.code;
+    outcome = 'rejected';
+  } finally {
+    ctx.budget.requestFinished();
+    res.off('close', onClose);
+  }
+  const usage = progress.usage;
+  const record: RequestRecord = {
+    id,
+    at: started,
+    method: req.method ?? '',
+    path: (req.url ?? '').split('?')[0] ?? '',
+    profile: progress.route?.profile ?? null,
+    endpointId: progress.route?.id ?? null,
+    attempts: progress.attempts,
+    status: progress.status,
+    outcome,
+    stream,
+    ttfbMs: progress.ttfbMs,
+    durationMs: ctx.clock() - started,
+    bytesIn: body.length,
+    bytesOut: progress.bytesOut,
+    model: usage?.model ?? model,
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    cacheCreationTokens: usage?.cacheCreationInputTokens ?? 0,
+    cacheReadTokens: usage?.cacheReadInputTokens ?? 0,
+    error: progress.error,
+  };
+  ctx.traffic.finished(record);
+  ctx.observer.requestFinished(record);
+}
+
+async function route(
+  request: UpstreamRequest,
+  session: string | undefined,
+  res: ServerResponse,
+  clientSignal: AbortSignal,
+  ctx: ProxyContext,
+  settings: Settings,
+  progress: Progress,
+  requestId: string,
+): Promise<RequestOutcome> {
+  const tried = new Set<string>();
+  const timeouts = settings.proxy;
+  const holdDeadline = ctx.clock() + settings.queue.holdTimeoutMs;
+  let last: { failure: AttemptFailure; relay?: Relayable } | undefined;
+
+  while (progress.attempts < settings.proxy.maxAttempts) {
+    if (clientSignal.aborted) return 'client-closed';
+    const admission = ctx.router.choose(tried, session);
+    if (!admission) {
+      if (tried.size > 0) break;
+      const held = await hold(ctx, holdDeadline, clientSignal);
+      if (held === 'available') continue;
+      if (held === 'aborted') return clientSignal.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
+      const waitedMs = settings.queue.holdTimeoutMs;
+      const detail = ctx.router.routes.length === 0 ? 'no profile to serve: run `qcc use PROFILE`' : 'every endpoint is cooling down or open';
+      return fail(res, progress, new QccError('QCC_ERR_NO_ENDPOINT', { waitedMs, detail }), 'no-endpoint');
+    }
+    const retry = progress.attempts > 0;
+    if (retry && !ctx.budget.tryAcquireRetry()) {
+      ctx.router.abandoned(admission);
+      ctx.router.ended(admission.route);
+      break;
+    }
+    if (retry) ctx.traffic.retried();
+    progress.attempts += 1;
+    tried.add(admission.route.id);
+    progress.route = admission.route;
+    const attemptStarted = ctx.clock();
+    try {
+      const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, AbortSignal.any([clientSignal, ctx.shutdown]), ctx.clock);
+      if (result.kind === 'aborted') {
+        finishAttempt(ctx, admission, undefined);
+        return 'client-closed';
+      }
+      if (result.kind === 'failure') {
+        finishAttempt(ctx, admission, result.failure);
+        ctx.observer.attemptFailed({ requestId, route: admission.route, attempt: progress.attempts, failure: result.failure });
+        last = result;
+        continue;
+      }
+      ctx.router.succeeded(admission, result.ttfbMs);
+      ctx.traffic.attempted(admission.route.id, false);
+      progress.status = result.status;
+      progress.ttfbMs = result.ttfbMs;
+      const relayed = await relay(res, result, {
+        endpointId: admission.route.id,
+        attempts: progress.attempts,
+        streamIdleTimeoutMs: timeouts.streamIdleTimeoutMs,
+        shutdown: ctx.shutdown,
+      });
+      progress.bytesOut = relayed.bytes;
+      progress.usage = relayed.usage;
+      if (relayed.kind === 'broken') {
+        ctx.router.brokeAfterCommit(admission.route, relayed.failure);
+        ctx.router.ended(admission.route);
+        ctx.observer.attemptFailed({ requestId, route: admission.route, attempt: progress.attempts, failure: relayed.failure });
+        progress.error = relayed.failure.detail;
+        return 'stream-broken';
+      }
+      ctx.router.ended(admission.route, relayed.kind === 'complete' ? ctx.clock() - attemptStarted : undefined);
+      if (relayed.kind === 'client-closed') return 'client-closed';
+      return result.clientError ? 'client-error' : 'ok';
+    } finally {
+      if (retry) ctx.budget.releaseRetry();
+    }
+  }
+  if (last?.relay) {
+    // Every endpoint tried failed: the last upstream answer is the most honest thing to give the client.
+    const { status, headers, body } = last.relay;
+    res.writeHead(status, { ...headers, 'content-length': body.length, 'x-qcc-attempts': String(progress.attempts) });
+    res.end(body);
+    progress.status = status;
+    progress.bytesOut = body.length;
+    progress.error = last.failure.detail;
+    return 'failed';
+  }
+  const detail = last ? `${last.failure.detail} on endpoint ${progress.route?.id ?? '?'}` : 'the retry budget is spent';
+  return fail(res, progress, new QccError('QCC_ERR_UPSTREAM_FAILED', { detail }), 'failed');
+}
+
+function finishAttempt(ctx: ProxyContext, admission: Admission, failure: AttemptFailure | undefined): void {
+  if (failure) ctx.router.failed(admission, failure);
+  else ctx.router.abandoned(admission);
+  ctx.router.ended(admission.route);
+  if (failure) ctx.traffic.attempted(admission.route.id, true);
+}
+
+async function hold(ctx: ProxyContext, deadline: number, clientSignal: AbortSignal): Promise<'available' | 'timeout' | 'aborted'> {
+  ctx.traffic.holding(1);
+  try {
+    return await holdForEndpoint(ctx.router, ctx.clock, deadline, AbortSignal.any([clientSignal, ctx.draining]));
+  } finally {
+    ctx.traffic.holding(-1);
+  }
+}
+
+function fail(res: ServerResponse, progress: Progress, error: QccError, outcome: RequestOutcome): RequestOutcome {
+  sendQccError(res, error);
+  progress.status = error.httpStatus;
+  progress.error = error.code;
+  return outcome;
+}

@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import { QccError } from '../core/errors.js';
+import { classifyError, streamBrokenFailure, timeoutFailure, type AttemptFailure } from '../core/outcome.js';
+import type { Usage } from '../core/usage.js';
+import type { Committed } from './attempt.js';
+import { streamErrorEvent } from './error-response.js';
+
+export type RelayOutcome =
+  | { readonly kind: 'complete'; readonly bytes: number; readonly usage: Usage }
+  /** The upstream broke after the commit: the client got an `event: error` (or a cut connection), never a clean end. */
+  | { readonly kind: 'broken'; readonly bytes: number; readonly usage: Usage; readonly failure: AttemptFailure }
+  | { readonly kind: 'client-closed'; readonly bytes: number; readonly usage: Usage };
+
+export interface RelayContext {
+  readonly endpointId: string;
+  readonly attempts: number;
+  readonly streamIdleTimeoutMs: number;
+  /** Aborted when a draining gateway runs out of time: the stream is ended with an error event, not cut silently. */
+  readonly shutdown: AbortSignal;
+}
+
+/**
+ * Sends a committed answer to the client: status, headers, the held bytes, then the rest piped with backpressure in
+ * both directions (the upstream is paused while the client is slow, and aborted when the client leaves). Usage is
+ * read from a copy after each chunk is written, so it never delays the bytes.
+ */
+export function relay(res: ServerResponse, committed: Committed, context: RelayContext): Promise<RelayOutcome> {
+  const { body, inspector } = committed;
+  res.writeHead(committed.status, {
+    ...committed.headers,
+    'x-qcc-endpoint': context.endpointId,
+    'x-qcc-attempts': String(context.attempts),
+  });
+  let bytes = 0;
+  for (const chunk of committed.held) {
+    bytes += chunk.length;
+    res.write(chunk);
+  }
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: RelayOutcome): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      context.shutdown.removeEventListener('abort', onShutdown);
+      resolve(outcome);
+    };
+    const broken = (failure: AttemptFailure): void => {
+      // A stream the client can read gets Anthropic's own way of saying so; anything else is cut, so that a
+      // truncated answer can never look complete.
+      if (committed.stream && inspector.plain && !res.destroyed) {
+        res.end(streamErrorEvent(new QccError('QCC_ERR_STREAM_BROKEN', { endpoint: context.endpointId, detail: failure.detail })));
+      } else {
+        res.destroy();
+      }
+      body.destroy();
+      inspector.dispose();
+      settle({ kind: 'broken', bytes, usage: inspector.usage, failure });
+    };
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (!res.write(chunk)) body.pause();
+      inspector.write(chunk);
+    };
+    const onDrain = (): void => void body.resume();
+    const onEnd = (): void => {
+      void inspector.end().then(() => {
+        const usage = inspector.usage;
+        if (committed.stream && !committed.clientError && inspector.plain && !usage.messageStop && usage.error === null) {
+          broken(streamBrokenFailure(inspector.pending > 0 ? 'the stream ended in the middle of an event' : 'the stream ended without message_stop'));
+          return;
+        }
+        res.end();
+        settle({ kind: 'complete', bytes, usage });
+      });
+    };
+    const onError = (error: Error): void => {
+      if (settled) return;
+      if (res.destroyed || res.writableEnded) {
+        settle({ kind: 'client-closed', bytes, usage: inspector.usage });
+        return;
+      }
+      const cause = classifyError(error);
+      broken(
+        cause.kind === 'failure' && cause.reason === 'body-timeout'
+          ? timeoutFailure('stream-idle-timeout', context.streamIdleTimeoutMs)
+          : streamBrokenFailure(cause.kind === 'failure' ? cause.detail : 'aborted'),
+      );
+    };
+    const onClose = (): void => {
+      if (res.writableFinished) return;
+      // The client left: stop the upstream too, it is generating for nobody.
+      body.destroy();
+      inspector.dispose();
+      settle({ kind: 'client-closed', bytes, usage: inspector.usage });
+    };
+    const onShutdown = (): void => broken(streamBrokenFailure('the gateway shut down before the stream ended'));
+    context.shutdown.addEventListener('abort', onShutdown, { once: true });
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.on('error', onError);
+    res.on('drain', onDrain);
+    res.once('close', onClose);
+    if (!res.writableNeedDrain) body.resume();
+  });
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage } from 'node:http';
+import { QccError } from '../core/errors.js';
+
+/**
+ * Reads the whole request body, so that it can be sent again to another endpoint. Bodies larger than `limit` are
+ * refused as soon as they pass it (the rest is not read).
+ */
+export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.reject(new QccError('QCC_ERR_BODY_TOO_LARGE', { limit }));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        reject(new QccError('QCC_ERR_BODY_TOO_LARGE', { limit }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+export interface RequestFacts {
+  /** The body asks for a stream (`"stream": true`); Claude Code says `accept: application/json` even then. */
+  readonly stream: boolean;
+  /** Claude Code's session, for affinity: the header, else the session inside `metadata.user_id`. */
+  readonly session: string | undefined;
+  readonly model: string | undefined;
+}
+
+/** What the gateway needs to know of a request, read without changing a byte of it. */
+export function requestFacts(headers: IncomingMessage['headers'], body: Buffer): RequestFacts {
+  const header = headers['x-claude-code-session-id'];
+  let parsed: { stream?: unknown; model?: unknown; metadata?: { user_id?: unknown } } | undefined;
+  if (body.length > 0 && body[0] === 0x7b /* { */) {
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+    } catch {
+      parsed = undefined;
+    }
+  }
+  return {
+    stream: parsed?.stream === true,
+    session: typeof header === 'string' && header ? header : sessionFromUserId(parsed?.metadata?.user_id),
+    model: typeof parsed?.model === 'string' ? parsed.model : undefined,
+  };
+}
+
+/** `metadata.user_id` is a JSON string (or an older `user_…_session_<uuid>` form) that carries the session id. */
+function sessionFromUserId(userId: unknown): string | undefined {
+  if (typeof userId !== 'string' || !userId) return undefined;
+  try {
+    const value = JSON.parse(userId) as { session_id?: unknown };
+    if (typeof value.session_id === 'string') return value.session_id;
+  } catch {
+    // not JSON: fall through to the older form
+  }
+  return /session_([0-9a-f-]{8,})/i.exec(userId)?.[1];
+}

@@ -1,0 +1,142 @@
+import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
+import { SseParser, type SseEvent } from '../core/sse-parser.js';
+import { UsageTally, type Usage } from '../core/usage.js';
+
+/** A non-streaming body is kept for its usage only up to this size; the bytes themselves are never held. */
+const MAX_JSON_TEXT = 1024 * 1024;
+
+export type FirstSign =
+  | { readonly kind: 'event'; readonly event: SseEvent }
+  | { readonly kind: 'text'; readonly char: string }
+  | { readonly kind: 'end' }
+  /** An encoding qcc cannot decode: the body goes through unread. */
+  | { readonly kind: 'opaque' };
+
+/**
+ * Reads a copy of an upstream response beside the bytes that go to the client: the first SSE event (the stream
+ * commit point, §4.6), the first character of a JSON body (a "200" that is not Anthropic's), and the token usage
+ * (§4.9). Upstreams are asked for identity encoding, but one that compresses anyway is decoded here on a copy;
+ * the client still gets the compressed bytes it was sent.
+ */
+export class ResponseInspector {
+  readonly #stream: boolean;
+  readonly #text = new StringDecoder('utf8');
+  readonly #parser = new SseParser();
+  readonly #tally = new UsageTally();
+  readonly #decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  #jsonText = '';
+  #first: FirstSign | undefined;
+  #onFirst: ((sign: FirstSign) => void) | undefined;
+  #finished: Promise<void>;
+  #ended = false;
+
+  readonly #opaque: boolean;
+
+  constructor(stream: boolean, contentEncoding: string | undefined) {
+    this.#stream = stream;
+    this.#decoder = decoderFor(contentEncoding);
+    const encoding = contentEncoding?.trim().toLowerCase();
+    this.#opaque = this.#decoder === undefined && encoding !== undefined && encoding !== '' && encoding !== 'identity';
+    if (this.#opaque) this.#first = { kind: 'opaque' };
+    if (this.#decoder) {
+      const decoder = this.#decoder;
+      decoder.on('data', (chunk: Buffer) => this.#take(this.#text.write(chunk)));
+      this.#finished = new Promise((resolve) => {
+        decoder.once('end', () => resolve(this.#finish()));
+        // A body that does not decode is no Anthropic answer we can read; its bytes still go through as they are.
+        decoder.once('error', () => resolve(this.#finish()));
+      });
+    } else {
+      this.#finished = Promise.resolve();
+    }
+  }
+
+  /** Whether the client's bytes are the bytes inspected (no content-encoding): only then may qcc add an event. */
+  get plain(): boolean {
+    return this.#decoder === undefined && !this.#opaque;
+  }
+
+  get usage(): Usage {
+    return this.#tally.snapshot();
+  }
+
+  /** Characters of an event that never completed: non-zero at the end means the stream stopped mid-event. */
+  get pending(): number {
+    return this.#parser.pending;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#opaque) return;
+    if (this.#decoder) this.#decoder.write(chunk);
+    else this.#take(this.#text.write(chunk));
+  }
+
+  /** The upstream body ended; resolves once everything written has been read. */
+  end(): Promise<void> {
+    if (!this.#ended) {
+      this.#ended = true;
+      if (this.#decoder) this.#decoder.end();
+      else this.#finish();
+    }
+    return this.#finished;
+  }
+
+  /** Stops decoding a body that will not be read to its end. */
+  dispose(): void {
+    this.#decoder?.destroy();
+  }
+
+  /** The first sign of the body: its first complete event, its first non-blank character, or its end. */
+  first(): Promise<FirstSign> {
+    if (this.#first) return Promise.resolve(this.#first);
+    return new Promise((resolve) => {
+      this.#onFirst = resolve;
+    });
+  }
+
+  #take(text: string): void {
+    if (text.length === 0) return;
+    if (this.#stream) {
+      const events = this.#parser.push(text);
+      for (const event of events) {
+        this.#signal({ kind: 'event', event });
+        this.#tally.addEvent(event);
+      }
+      return;
+    }
+    if (!this.#first) {
+      const char = text.trimStart().charAt(0);
+      if (char) this.#signal({ kind: 'text', char });
+    }
+    if (this.#jsonText.length + text.length <= MAX_JSON_TEXT) this.#jsonText += text;
+    else this.#jsonText = '\u0000';
+  }
+
+  #finish(): void {
+    this.#take(this.#text.end());
+    if (!this.#stream && this.#jsonText && this.#jsonText !== '\u0000') this.#tally.addMessageText(this.#jsonText);
+    this.#signal({ kind: 'end' });
+  }
+
+  #signal(sign: FirstSign): void {
+    if (this.#first) return;
+    this.#first = sign;
+    this.#onFirst?.(sign);
+    this.#onFirst = undefined;
+  }
+}
+
+function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'deflate':
+      return zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}

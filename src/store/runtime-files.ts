@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm } from 'node:fs/promises';
+import { QccError } from '../core/errors.js';
+import { errnoText, isErrno, readJsonFile, toJsonText, writeFileAtomically } from './json-file.js';
+import type { QccPaths } from './paths.js';
+
+/** What a running gateway tells the CLI about itself, in `~/.qcc/proxy.json`. */
+export interface RuntimeInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  readonly startedAt: string;
+  readonly version: string;
+  readonly logFile: string;
+}
+
+export async function readRuntimeInfo(paths: QccPaths): Promise<RuntimeInfo | undefined> {
+  const read = await readJsonFile(paths.runtimeFile, 'QCC_ERR_CONFIG_MALFORMED').catch(() => ({ exists: false as const }));
+  if (!read.exists) return undefined;
+  const info = read.value as Partial<RuntimeInfo>;
+  return typeof info.pid === 'number' && typeof info.port === 'number' && typeof info.url === 'string'
+    ? (info as RuntimeInfo)
+    : undefined;
+}
+
+export function writeRuntimeInfo(paths: QccPaths, info: RuntimeInfo): Promise<void> {
+  return writeFileAtomically(paths.runtimeFile, toJsonText(info));
+}
+
+export async function removeRuntimeFiles(paths: QccPaths, pid: number): Promise<void> {
+  const info = await readRuntimeInfo(paths);
+  if (!info || info.pid === pid) await rm(paths.runtimeFile, { force: true });
+  if ((await readPidFile(paths)) === pid) await rm(paths.pidFile, { force: true });
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return isErrno(error, 'EPERM');
+  }
+}
+
+export async function readPidFile(paths: QccPaths): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(paths.pidFile, 'utf8')).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type PidClaim = { readonly claimed: true; readonly stalePid?: number } | { readonly claimed: false; readonly pid: number };
+
+/**
+ * One gateway per qcc home: the pid file is created exclusively. A pid file whose process is gone is stale and
+ * taken over (the caller says so); one whose process lives means a gateway is already running.
+ */
+export async function claimPidFile(paths: QccPaths, pid: number): Promise<PidClaim> {
+  let stalePid: number | undefined;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const handle = await open(paths.pidFile, 'wx', 0o600);
+      await handle.writeFile(`${pid}\n`);
+      await handle.close();
+      return stalePid === undefined ? { claimed: true } : { claimed: true, stalePid };
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) {
+        throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.pidFile, reason: errnoText(error) }, { cause: error });
+      }
+    }
+    const owner = await readPidFile(paths);
+    if (owner !== undefined && owner !== pid && processAlive(owner)) return { claimed: false, pid: owner };
+    stalePid = owner ?? stalePid;
+    await rm(paths.pidFile, { force: true });
+  }
+  throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.pidFile, reason: 'EEXIST' });
+}
+
+/** The token that mutating control routes need; created on first use, 0600. */
+export async function ensureAdminToken(paths: QccPaths): Promise<string> {
+  const existing = await readAdminToken(paths);
+  if (existing) return existing;
+  try {
+    const token = randomBytes(24).toString('hex');
+    const handle = await open(paths.adminTokenFile, 'wx', 0o600);
+    await handle.writeFile(`${token}\n`);
+    await handle.close();
+    return token;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if (isErrno(error, 'EEXIST')) return (await readAdminToken(paths)) ?? '';
+    throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.adminTokenFile, reason: errnoText(error) }, { cause: error });
+  }
+}
+
+export async function readAdminToken(paths: QccPaths): Promise<string | undefined> {
+  try {
+    const token = (await readFile(paths.adminTokenFile, 'utf8')).trim();
+    return token || undefined;
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,113 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { RequestOutcome, RequestRecord } from '../core/request-record.js';
+
+/**
+ * `state.db`: runtime state in SQLite (node:sqlite), in WAL mode so the CLI can read while the gateway writes.
+ * This is the single-machine implementation of DESIGN §13's state interface; the file holds traffic facts, so it
+ * is 0600.
+ */
+export class StateDb {
+  private readonly db: DatabaseSync;
+  private readonly insertRequest: StatementSync;
+  private closed = false;
+
+  private constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    this.db = new DatabaseSync(file);
+    chmodSync(file, 0o600);
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+      CREATE TABLE IF NOT EXISTS requests (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        profile TEXT,
+        endpoint_id TEXT,
+        attempts INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        stream INTEGER NOT NULL,
+        ttfb_ms INTEGER,
+        duration_ms INTEGER NOT NULL,
+        bytes_in INTEGER NOT NULL,
+        bytes_out INTEGER NOT NULL,
+        model TEXT,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_creation_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
+      CREATE INDEX IF NOT EXISTS requests_endpoint ON requests (endpoint_id, at);
+    `);
+    this.insertRequest = this.db.prepare(`
+      INSERT OR REPLACE INTO requests VALUES (
+        :id, :at, :method, :path, :profile, :endpointId, :attempts, :status, :outcome, :stream, :ttfbMs, :durationMs,
+        :bytesIn, :bytesOut, :model, :inputTokens, :outputTokens, :cacheCreationTokens, :cacheReadTokens, :error
+      )`);
+  }
+
+  static open(file: string): StateDb {
+    return new StateDb(file);
+  }
+
+  /** Writes a batch in one transaction: one fsync for many requests keeps the request path off the disk. */
+  recordRequests(records: readonly RequestRecord[]): void {
+    if (records.length === 0) return;
+    this.db.exec('BEGIN');
+    try {
+      for (const record of records) this.insertRequest.run({ ...record, stream: record.stream ? 1 : 0 });
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  recentRequests(limit: number): RequestRecord[] {
+    const rows = this.db.prepare('SELECT * FROM requests ORDER BY at DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+    return rows.map(toRecord);
+  }
+
+  /** Forgets requests older than `before` (ms since the epoch). */
+  pruneRequests(before: number): number {
+    return Number(this.db.prepare('DELETE FROM requests WHERE at < ?').run(before).changes);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function toRecord(row: Record<string, unknown>): RequestRecord {
+  return {
+    id: String(row.id),
+    at: Number(row.at),
+    method: String(row.method),
+    path: String(row.path),
+    profile: (row.profile as string | null) ?? null,
+    endpointId: (row.endpoint_id as string | null) ?? null,
+    attempts: Number(row.attempts),
+    status: Number(row.status),
+    outcome: row.outcome as RequestOutcome,
+    stream: Number(row.stream) === 1,
+    ttfbMs: row.ttfb_ms === null ? null : Number(row.ttfb_ms),
+    durationMs: Number(row.duration_ms),
+    bytesIn: Number(row.bytes_in),
+    bytesOut: Number(row.bytes_out),
+    model: (row.model as string | null) ?? null,
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    cacheCreationTokens: Number(row.cache_creation_tokens),
+    cacheReadTokens: Number(row.cache_read_tokens),
+    error: (row.error as string | null) ?? null,
+  };
+}

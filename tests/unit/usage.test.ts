@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SseParser } from '../../src/core/sse-parser.js';
+import { UsageTally } from '../../src/core/usage.js';
+
+const messageStart = {
+  event: 'message_start',
+  data: JSON.stringify({
+    type: 'message_start',
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      usage: { input_tokens: 1200, output_tokens: 1, cache_creation_input_tokens: 300, cache_read_input_tokens: 4000 },
+    },
+  }),
+};
+
+function delta(usage: unknown, stopReason: unknown = 'end_turn') {
+  return { event: 'message_delta', data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: stopReason }, usage }) };
+}
+
+describe('UsageTally', () => {
+  it('reads usage from message_start and the cumulative output of message_delta', () => {
+    const tally = new UsageTally();
+    tally.addEvent(messageStart);
+    tally.addEvent({ event: 'content_block_delta', data: '{"type":"content_block_delta"}' });
+    tally.addEvent(delta({ output_tokens: 40 }, null));
+    tally.addEvent(delta({ output_tokens: 95 }));
+    tally.addEvent({ event: 'message_stop', data: '{"type":"message_stop"}' });
+    assert.deepEqual(tally.snapshot(), {
+      model: 'claude-sonnet-4-5',
+      inputTokens: 1200,
+      outputTokens: 95,
+      cacheCreationInputTokens: 300,
+      cacheReadInputTokens: 4000,
+      stopReason: 'end_turn',
+      messageStop: true,
+      error: null,
+      malformed: 0,
+    });
+  });
+
+  it('lets input and cache fields of message_delta override message_start', () => {
+    const tally = new UsageTally();
+    tally.addEvent(messageStart);
+    tally.addEvent(delta({ input_tokens: 1300, output_tokens: 5, cache_read_input_tokens: 0 }));
+    const usage = tally.snapshot();
+    assert.equal(usage.inputTokens, 1300);
+    assert.equal(usage.cacheReadInputTokens, 0);
+    assert.equal(usage.cacheCreationInputTokens, 300, 'a field the delta leaves out keeps its value');
+  });
+
+  it('records an error event with its type and message', () => {
+    const tally = new UsageTally();
+    tally.addEvent(messageStart);
+    tally.addEvent({ event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' });
+    const usage = tally.snapshot();
+    assert.deepEqual(usage.error, { type: 'overloaded_error', message: 'Overloaded' });
+    assert.equal(usage.messageStop, false);
+  });
+
+  it('counts malformed data and odd fields without throwing', () => {
+    const tally = new UsageTally();
+    tally.addEvent({ event: 'message_start', data: '{"type":"message_start","message":' });
+    tally.addEvent({ event: 'message_delta', data: '[1,2]' });
+    tally.addEvent({ event: 'message_delta', data: '{"type":"message_delta","usage":null,"delta":7}' });
+    tally.addEvent(delta({ output_tokens: -3, input_tokens: 'many', cache_read_input_tokens: Number.MAX_VALUE * 2 }));
+    tally.addEvent({ event: 'message_start', data: '{"type":"message_start","message":{"model":42,"usage":"x"}}' });
+    tally.addEvent({ event: 'error', data: 'not json' });
+    const usage = tally.snapshot();
+    assert.equal(usage.malformed, 3);
+    assert.equal(usage.model, null);
+    assert.equal(usage.inputTokens, 0);
+    assert.equal(usage.outputTokens, 0);
+    assert.deepEqual(usage.error, { type: 'unknown', message: '' });
+  });
+
+  it('reads a stream whose relay leaves out the event lines, without parsing content deltas', () => {
+    const tally = new UsageTally();
+    tally.addEvent({ event: 'message', data: messageStart.data });
+    tally.addEvent({ event: 'message', data: '{"type":"content_block_delta", broken json' });
+    tally.addEvent({ event: 'message', data: JSON.stringify({ type: 'message_delta', usage: { output_tokens: 9 } }) });
+    tally.addEvent({ event: 'message', data: '{"type":"message_stop"}' });
+    const usage = tally.snapshot();
+    assert.equal(usage.inputTokens, 1200);
+    assert.equal(usage.outputTokens, 9);
+    assert.equal(usage.messageStop, true);
+    assert.equal(usage.malformed, 0, 'the content delta was never parsed');
+  });
+
+  it('reads a non-streaming message body', () => {
+    const tally = new UsageTally();
+    tally.addMessageText(
+      JSON.stringify({
+        type: 'message',
+        model: 'claude-haiku-4-5',
+        stop_reason: 'max_tokens',
+        usage: { input_tokens: 10, output_tokens: 16, cache_read_input_tokens: 2 },
+      }),
+    );
+    const usage = tally.snapshot();
+    assert.equal(usage.model, 'claude-haiku-4-5');
+    assert.equal(usage.inputTokens, 10);
+    assert.equal(usage.outputTokens, 16);
+    assert.equal(usage.cacheReadInputTokens, 2);
+    assert.equal(usage.stopReason, 'max_tokens');
+    assert.equal(usage.messageStop, true);
+  });
+
+  it('reads an error body, and counts a body that is not JSON', () => {
+    const tally = new UsageTally();
+    tally.addMessage({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
+    assert.deepEqual(tally.snapshot().error, { type: 'rate_limit_error', message: 'slow down' });
+    tally.addMessageText('<html>');
+    tally.addMessage('text');
+    assert.equal(tally.snapshot().malformed, 2);
+  });
+
+  it('works on the events of the SSE parser', () => {
+    const parser = new SseParser();
+    const tally = new UsageTally();
+    const stream = `event: message_start\ndata: ${messageStart.data}\n\n${'event: message_delta\n'}data: {"type":"message_delta","usage":{"output_tokens":3}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n`;
+    for (let at = 0; at < stream.length; at += 5) for (const event of parser.push(stream.slice(at, at + 5))) tally.addEvent(event);
+    assert.equal(tally.snapshot().outputTokens, 3);
+    assert.equal(tally.snapshot().messageStop, true);
+  });
+});
