@@ -62,7 +62,7 @@ function convert(spec: SettingSpec, text: string): ParsedValue {
   switch (spec.kind) {
     case 'int':
     case 'percent': {
-      const match = /^(-?\d+)%?$/.exec(text);
+      const match = (spec.kind === 'percent' ? /^(-?\d+)%?$/ : /^(-?\d+)$/).exec(text);
       return match ? { ok: true, value: Number(match[1]) } : { ok: false, reason: 'expected a whole number' };
     }
     case 'duration':

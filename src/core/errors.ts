@@ -235,6 +235,13 @@ export const errorCatalogue = {
     "'{name}' is a cluster — clusters are built from plain profiles (`qcc list` shows which are which)",
     "'{name}' 是集群 — 集群只能由普通配置组成（用 `qcc list` 查看）",
   ),
+  QCC_ERR_CLUSTER_EDIT: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "'{name}' is a cluster: `qcc edit` changes only its description — change its endpoints with `qcc endpoint set|add|remove {name}`, or edit the profiles they reuse",
+    "'{name}' 是集群：`qcc edit` 只能修改其描述 — 请用 `qcc endpoint set|add|remove {name}` 修改其 endpoint，或修改它复用的配置",
+  ),
   QCC_ERR_WEIGHT: entry(
     2,
     400,

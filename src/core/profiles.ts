@@ -102,7 +102,7 @@ export interface ProfileChanges {
 export function editProfile(config: Config, name: string, changes: ProfileChanges): Config {
   const profile = requireProfile(config, name);
   const touchesEndpoint = changes.baseUrl !== undefined || changes.apiKey !== undefined || changes.authStyle !== undefined;
-  if (profile.kind === 'cluster' && touchesEndpoint) throw new QccError('QCC_ERR_NOT_A_CLUSTER', { name });
+  if (profile.kind === 'cluster' && touchesEndpoint) throw new QccError('QCC_ERR_CLUSTER_EDIT', { name });
   const updated: Profile = {
     ...profile,
     description: changes.description?.trim() ?? profile.description,

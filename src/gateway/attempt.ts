@@ -114,6 +114,9 @@ export async function attemptUpstream(
   }
 
   const { statusCode: status, headers, body } = response;
+  // Between the listeners of this attempt and those of the relay, an upstream error must not go unheard (an
+  // 'error' without a listener ends the process); each phase still handles errors itself.
+  body.on('error', () => undefined);
   const header = (name: string): string | undefined => {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;

@@ -102,10 +102,15 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
     const onShutdown = (): void => broken(streamBrokenFailure('the gateway shut down before the stream ended'));
     context.shutdown.addEventListener('abort', onShutdown, { once: true });
     body.on('data', onData);
-    body.once('end', onEnd);
     body.on('error', onError);
     res.on('drain', onDrain);
     res.once('close', onClose);
+    // A short body may have ended while it waited for this relay (its last bytes are in `held`).
+    if (body.readableEnded) {
+      onEnd();
+      return;
+    }
+    body.once('end', onEnd);
     if (!res.writableNeedDrain) body.resume();
   });
 }

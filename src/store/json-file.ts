@@ -70,7 +70,10 @@ function lineAndColumn(source: string, offset: number): { line: number; column: 
 
 /** V8's reason without the position or the quoted text, which may span lines: the error stays one line. */
 function shortDetail(message: string): string {
-  return message.replace(/ in JSON at position.*$/s, '').replace(/^(Unexpected token '.+?'),.*$/s, '$1');
+  const token = /^Unexpected token '(.+?)',/su.exec(message);
+  // The token itself may be a line break or another control character: shown escaped, as in JSON.
+  if (token) return `Unexpected token '${JSON.stringify(token[1]).slice(1, -1)}'`;
+  return message.replace(/(?: in JSON)? at position \d+.*$/s, '');
 }
 
 const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -147,6 +147,20 @@ describe('profiles: add, edit, list, show, default, remove, vendors', () => {
       assert.equal((await profile('typed')).endpoints[0]?.baseUrl, 'https://typed.example.com');
     });
 
+    it('takes Ctrl-C at a prompt as a cancel: one line, exit 130, nothing written', async () => {
+      const session = new PtySession(['add', 'halfway', '--base-url', 'https://relay.example.com'], home.env);
+      try {
+        await session.expect('API key');
+        session.press('\u0003');
+        assert.equal(await session.exited, 130, session.screen);
+      } finally {
+        session.kill();
+      }
+      assert.match(session.screen, /✗ cancelled\n$/);
+      assert.doesNotMatch(session.screen, /\n\s+at /);
+      await assert.rejects(readdir(home.qccHome), { code: 'ENOENT' });
+    });
+
     it('refuses bad input with one line, a non-zero exit and config.json unchanged', async () => {
       assert.equal((await qcc('add', 'taken', '--base-url', 'https://a.example.com', '--api-key', KEY_A)).code, 0);
       const before = await snapshot(configFile);
@@ -221,6 +235,24 @@ describe('profiles: add, edit, list, show, default, remove, vendors', () => {
       assert.equal(edited.description, 'edited');
       assert.equal(edited.endpoints[0]?.baseUrl, 'https://relay.example.com');
       assert.equal(edited.endpoints[0]?.apiKey, KEY_A);
+    });
+
+    it("changes only a cluster's description, and says where its endpoints are changed", async () => {
+      await writeJson(configFile, configWithCluster({ a: KEY_A, b: KEY_B }));
+      const before = await snapshot(configFile);
+      assertOneLineError(
+        await qcc('edit', 'prod', '--api-key', KEY_C),
+        /'prod' is a cluster: `qcc edit` changes only its description — change its endpoints with `qcc endpoint set\|add\|remove prod`/,
+        2,
+      );
+      await assertUnchanged(before);
+      assert.equal((await qcc('edit', 'prod', '-d', 'renamed')).code, 0);
+      assert.equal((await profile('prod')).description, 'renamed');
+
+      // A key changed in a source profile reaches the cluster's endpoint reused from it.
+      const edited = await qcc('edit', 'a', '--api-key', KEY_C);
+      assert.match(edited.stdout, /clusters reusing it follow: prod/);
+      assert.equal((await profile('prod')).endpoints[0]?.apiKey, KEY_C);
     });
 
     it('refuses an unknown profile, a bad URL and a missing terminal, leaving config.json unchanged', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { assertNoSecret, assertOneLineError, assertUnchanged, modeOf, readJson, snapshot } from '../helpers/assertions.js';
@@ -147,6 +147,30 @@ describe('qcc use and qcc restore', () => {
     assert.deepEqual((await settings()).env, { ANTHROPIC_BASE_URL: 'https://relay.example.com/api', ANTHROPIC_AUTH_TOKEN: BEARER_KEY });
     assert.equal((await qcc('restore')).code, 0);
     assert.deepEqual(await settings(), original);
+  });
+
+  it('writes through a settings.json that is a symlink (a dotfiles checkout), keeping the link', async () => {
+    const dotfiles = join(home.root, 'dotfiles', 'claude-settings.json');
+    await mkdir(dirname(dotfiles), { recursive: true });
+    await writeFile(dotfiles, '{"theme": "dark"}\n');
+    await mkdir(dirname(home.claudeSettings), { recursive: true });
+    await symlink(dotfiles, home.claudeSettings);
+    assert.equal((await qcc('use', 'relay', '--no-launch')).code, 0);
+    assert.ok((await lstat(home.claudeSettings)).isSymbolicLink(), 'still a link');
+    assert.equal(((await readJson(dotfiles)) as { env: Record<string, string> }).env.ANTHROPIC_AUTH_TOKEN, BEARER_KEY);
+    assert.equal((await qcc('restore')).code, 0);
+    assert.ok((await lstat(home.claudeSettings)).isSymbolicLink(), 'still a link');
+    assert.deepEqual(await readJson(dotfiles), { theme: 'dark' });
+  });
+
+  it('honours CLAUDE_CONFIG_DIR as Claude Code does', async () => {
+    const elsewhere = join(home.root, 'claude-config');
+    const env = { ...home.env, CLAUDE_CONFIG_DIR: elsewhere };
+    const result = await runCli(['use', 'official', '--no-launch'], { env });
+    outputs.push(result);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(((await readJson(join(elsewhere, 'settings.json'))) as { env: Record<string, string> }).env.ANTHROPIC_API_KEY, XKEY_KEY);
+    await assert.rejects(readFile(home.claudeSettings), { code: 'ENOENT' });
   });
 
   it('marks the profile as last used and active', async () => {
