@@ -233,7 +233,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(json())
     .action(async (options) => (await import('./commands/profiles.js')).runVendors(ctx, options));
 
-  const config = program.command('config').description(t('config'));
+  const config = program.command('config').description(t('config')).helpCommand(false);
   config
     .command('get')
     .description(t('configGet'))
@@ -272,7 +272,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description(t('configSchema'))
     .action(async () => (await import('./commands/config.js')).runConfigSchema(ctx));
 
-  const endpoint = program.command('endpoint').description(t('endpoint'));
+  const endpoint = program.command('endpoint').description(t('endpoint')).helpCommand(false);
   endpoint
     .command('add')
     .description(t('endpointAdd'))
@@ -328,7 +328,7 @@ export function buildProgram(ctx: CliContext): Command {
       (await import('./commands/endpoint.js')).runEndpointSet(ctx, cluster, id, options),
     );
 
-  const proxy = program.command('proxy').description(t('proxy'));
+  const proxy = program.command('proxy').description(t('proxy')).helpCommand(false);
   const startOptions = (command: Command): Command =>
     command
       .option('--host <host>', t('host'))
