@@ -144,6 +144,15 @@ const text = defineText({
   },
 });
 
+/** Commander's section titles, for help in Chinese. */
+const HELP_TITLES_ZH: Readonly<Record<string, string>> = {
+  'Usage:': '用法：',
+  'Options:': '选项：',
+  'Commands:': '命令：',
+  'Arguments:': '参数：',
+  'Global Options:': '全局选项：',
+};
+
 /** The command tree. Registration is thin: each action imports its command module only when it runs. */
 export function buildProgram(ctx: CliContext): Command {
   const t = text(ctx.lang);
@@ -152,6 +161,7 @@ export function buildProgram(ctx: CliContext): Command {
     .version(packageInfo.version, '-v, --version', t('version'))
     .helpOption('-h, --help', t('help'))
     .helpCommand(false)
+    .configureHelp({ styleTitle: (title) => (ctx.lang === 'zh' ? (HELP_TITLES_ZH[title] ?? title) : title) })
     .showSuggestionAfterError(true)
     .exitOverride();
   const json = (): Option => new Option('--json', t('json'));
