@@ -14,10 +14,13 @@ import {
   type EndpointSource,
 } from '../../core/clusters.js';
 import { QccError } from '../../core/errors.js';
+import type { EndpointState } from '../../core/gateway-status.js';
 import { maskKey } from '../../core/mask.js';
 import { checkApiKey, checkProfileName, findProfile, normalizeBaseUrl } from '../../core/profiles.js';
 import { loadConfig, updateConfig } from '../../store/config-store.js';
 import { requireInteractive, type CliContext } from '../context.js';
+import { fetchStatus, gatewayState } from '../gateway-client.js';
+import { endpointView } from '../profile-view.js';
 import { validatorOf } from '../prompter.js';
 import { parseSelection, type SelectionProblem } from '../selection.js';
 import { endpointText } from './endpoint.text.js';
@@ -211,28 +214,35 @@ export async function runEndpointList(ctx: CliContext, cluster: string, options:
   const t = endpointText(ctx.lang);
   const { config } = await loadConfig(ctx.paths);
   const profile = requireCluster(config, cluster);
-  const ordered = byPriority(profile.endpoints);
+  const ordered = [...profile.endpoints].sort((a, b) => a.priority - b.priority);
+  const health = await gatewayHealth(ctx);
   if (options.json) {
     ctx.out.json({
       cluster: profile.name,
       active: config.activeProfile === profile.name,
-      endpoints: ordered.map((endpoint) => ({
-        id: endpoint.id,
-        baseUrl: endpoint.baseUrl,
-        apiKey: maskKey(endpoint.apiKey),
-        authStyle: endpoint.authStyle,
-        weight: endpoint.weight,
-        priority: endpoint.priority,
-        enabled: endpoint.enabled,
-        source: endpoint.source ?? null,
-        health: 'unknown',
-      })),
+      endpoints: ordered.map((endpoint) => ({ ...endpointView(endpoint), health: health.get(endpoint.id) ?? 'unknown' })),
     });
     return;
   }
   ctx.out.line(ctx.out.color.bold(t('listHeading', { name: profile.name, count: profile.endpoints.length })));
-  ordered.forEach((endpoint, index) => ctx.out.line(endpointLine(ctx, endpoint, index + 1)));
+  ordered.forEach((endpoint, index) => ctx.out.line(endpointLine(ctx, endpoint, index + 1, healthMark(health.get(endpoint.id)))));
 }
+
+/** What the running gateway knows of each endpoint (its breaker state); nothing when no gateway runs. */
+async function gatewayHealth(ctx: CliContext): Promise<ReadonlyMap<string, EndpointState>> {
+  const state = await gatewayState(ctx.paths);
+  if (!state.running) return new Map();
+  try {
+    const status = await fetchStatus(ctx.paths, state.info);
+    return new Map(status.endpoints.map((endpoint) => [endpoint.id, endpoint.state]));
+  } catch {
+    // A listing must not fail because the gateway is busy or stopping: health is then unknown.
+    return new Map();
+  }
+}
+
+const healthMark = (state: EndpointState | undefined): string =>
+  state === undefined ? '?' : state === 'closed' ? '✓' : `✗ ${state}`;
 
 export async function runEndpointRemove(ctx: CliContext, cluster: string, id: string, options: { yes?: boolean }): Promise<void> {
   const t = endpointText(ctx.lang);
