@@ -36,7 +36,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', '.ci/', 'coverage/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', '.ci/', 'coverage/', '.scratch/', '.bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

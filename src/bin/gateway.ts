@@ -2,7 +2,6 @@
 import './quiet-warnings.js';
 import { parseArgs } from 'node:util';
 import { isQccError, renderError } from '../core/errors.js';
-import { runDaemon } from '../daemon/daemon.js';
 import { detectLang } from '../i18n/lang.js';
 import { resolvePaths } from '../store/paths.js';
 
@@ -22,6 +21,8 @@ async function main(): Promise<number> {
     strict: true,
   });
   const port = values.port === undefined ? undefined : Number(values.port);
+  // Loaded only now: a static import would load node:sqlite while the modules are linked, before quiet-warnings runs.
+  const { runDaemon } = await import('../daemon/daemon.js');
   try {
     return await runDaemon({
       paths: resolvePaths(process.env),

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { errorCatalogue, QccError, type ErrorCode } from '../core/errors.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
@@ -121,13 +122,16 @@ export function startDetached(options: StartOptions): Promise<RuntimeInfo> {
 export function runForeground(options: StartOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...gatewayArgs(options), '--foreground'], { stdio: 'inherit', env: options.env });
-    const ignore = (): void => undefined;
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', () => child.kill('SIGTERM'));
+    // Ctrl-C reaches the gateway from the terminal; a signal sent to qcc alone (`kill -INT`, a supervisor) is passed
+    // on, so that the gateway drains instead of being left running behind a qcc that waits for it.
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      process.off('SIGINT', ignore);
-      resolve(code ?? (signal ? 128 + 15 : 1));
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 15) : 1));
     });
   });
 }

@@ -73,6 +73,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     } catch (error) {
       const message = isQccError(error) ? renderError(error.code, error.params, 'en') : String(error);
       gateway.rejectConfig(message);
+      // The next valid file is applied even when it is the last good one again (the edit undone), so the refusal clears.
+      lastConfigText = '';
       log.error({ error: message }, 'configuration refused; the gateway keeps the last good one');
       return { ok: false, error: message };
     }
@@ -131,7 +133,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   };
   await writeRuntimeInfo(paths, info);
   const watcher = watchConfig(paths, () => void reload());
+  // Left in place until the process exits: Ctrl-C reaches a foreground gateway twice (from the terminal and from
+  // qcc), and a second signal must not kill it halfway through its drain or before its runtime files are removed.
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = true;
     log.info({ signal }, 'stop requested');
     stopRequested?.();
   };
@@ -144,8 +151,6 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   log.info({ inflight: gateway.inflight, drainTimeoutMs: config.settings.proxy.drainTimeoutMs }, 'draining');
   watcher?.close();
   await gateway.drain(config.settings.proxy.drainTimeoutMs);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
   await shutdown();
   return 0;
 

@@ -74,12 +74,17 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
     const request: UpstreamRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body, stream };
     outcome = await route(request, facts.session, res, client.signal, ctx, settings, progress, id);
   } catch (error) {
-    if (!isQccError(error)) throw error;
-    // Refused before any upstream was asked (a body over the limit): say so and close, the rest is not read.
-    sendQccError(res, error, { connection: 'close' });
-    progress.status = error.httpStatus;
-    progress.error = error.code;
-    outcome = 'rejected';
+    if (error !== null && error === req.errored) {
+      // The client left while it was still sending its body: no upstream was asked, and nobody is left to answer.
+      outcome = 'client-closed';
+    } else {
+      if (!isQccError(error)) throw error;
+      // Refused before any upstream was asked (a body over the limit): say so and close, the rest is not read.
+      sendQccError(res, error, { connection: 'close' });
+      progress.status = error.httpStatus;
+      progress.error = error.code;
+      outcome = 'rejected';
+    }
   } finally {
     ctx.budget.requestFinished();
     res.off('close', onClose);
@@ -162,7 +167,6 @@ async function route(
         continue;
       }
       ctx.router.succeeded(admission, result.ttfbMs);
-      ctx.traffic.attempted(admission.route.id, false);
       progress.status = result.status;
       progress.ttfbMs = result.ttfbMs;
       const relayed = await relay(res, result, {
@@ -173,6 +177,8 @@ async function route(
       });
       progress.bytesOut = relayed.bytes;
       progress.usage = relayed.usage;
+      // Counted once its bytes are done: a stream that broke after its commit is a failure of the endpoint too.
+      ctx.traffic.attempted(admission.route.id, relayed.kind === 'broken');
       if (relayed.kind === 'broken') {
         ctx.router.brokeAfterCommit(admission.route, relayed.failure);
         ctx.router.ended(admission.route);

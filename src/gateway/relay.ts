@@ -71,8 +71,15 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
     const onEnd = (): void => {
       void inspector.end().then(() => {
         const usage = inspector.usage;
-        if (committed.stream && !committed.clientError && inspector.plain && !usage.messageStop && usage.error === null) {
-          broken(streamBrokenFailure(inspector.pending > 0 ? 'the stream ended in the middle of an event' : 'the stream ended without message_stop'));
+        if (committed.stream && !committed.clientError && inspector.readable && !usage.messageStop) {
+          if (usage.error === null) {
+            broken(streamBrokenFailure(inspector.pending > 0 ? 'the stream ended in the middle of an event' : 'the stream ended without message_stop'));
+            return;
+          }
+          // The upstream broke off with Anthropic's own `event: error` (overloaded mid-answer): the client has that
+          // event already, and the endpoint failed this answer all the same.
+          res.end();
+          settle({ kind: 'broken', bytes, usage, failure: streamBrokenFailure(`stream error ${usage.error.type}: ${usage.error.message}`) });
           return;
         }
         res.end();

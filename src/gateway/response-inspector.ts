@@ -30,6 +30,7 @@ export class ResponseInspector {
   #onFirst: ((sign: FirstSign) => void) | undefined;
   #finished: Promise<void>;
   #ended = false;
+  #undecodable = false;
 
   readonly #opaque: boolean;
 
@@ -45,7 +46,10 @@ export class ResponseInspector {
       this.#finished = new Promise((resolve) => {
         decoder.once('end', () => resolve(this.#finish()));
         // A body that does not decode is no Anthropic answer we can read; its bytes still go through as they are.
-        decoder.once('error', () => resolve(this.#finish()));
+        decoder.once('error', () => {
+          this.#undecodable = true;
+          resolve(this.#finish());
+        });
       });
     } else {
       this.#finished = Promise.resolve();
@@ -55,6 +59,11 @@ export class ResponseInspector {
   /** Whether the client's bytes are the bytes inspected (no content-encoding): only then may qcc add an event. */
   get plain(): boolean {
     return this.#decoder === undefined && !this.#opaque;
+  }
+
+  /** Whether the body is read at all (plain or decoded): only then can its end be judged complete or not. */
+  get readable(): boolean {
+    return !this.#opaque && !this.#undecodable;
   }
 
   get usage(): Usage {

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/schema.js';
-import { assertNoSecret } from '../helpers/assertions.js';
+import { it } from 'node:test';
+import { assertNoSecret, assertOneLineError, assertUnchanged, snapshot } from '../helpers/assertions.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import type { PtySession } from '../helpers/pty.js';
+import { PtySession } from '../helpers/pty.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 
 /**
@@ -32,8 +35,11 @@ export function assertNoPrivate(output: string): void {
   assert.doesNotMatch(output, /PRIVATE/, `a key appears unmasked in:\n${output}`);
 }
 
+/** A key typed by hand (`--base-url URL --api-key KEY`). */
+export const MANUAL_KEY = 'sk-manual-PRIVATE-0006-ma00';
+
 /** Every key a test may write; none may ever be printed whole. */
-export const ALL_KEYS: string[] = SEED_PROFILES.map((profile) => profile.apiKey);
+export const ALL_KEYS: string[] = [...SEED_PROFILES.map((profile) => profile.apiKey), MANUAL_KEY];
 
 /** What `maskKey` shows for a key of 20 characters or more. */
 export const masked = (key: string): string => `${key.slice(0, 6)}…${key.slice(-4)}`;
@@ -69,6 +75,34 @@ export async function homeWithProfiles(): Promise<TempHome> {
   return home;
 }
 
+const after = new Map<string, Promise<string>>();
+
+/**
+ * A fresh home as `steps` (qcc commands, run on top of the five profiles) leave it. The commands run through the
+ * real CLI once per test file; each call gets its own copy of the resulting config.json, which saves a test file's
+ * repeated set-up from spawning the CLI again and again.
+ */
+export async function homeAfter(steps: readonly (readonly string[])[]): Promise<TempHome> {
+  const key = JSON.stringify(steps);
+  let text = after.get(key);
+  if (!text) {
+    text = (async () => {
+      const home = await homeWithProfiles();
+      try {
+        for (const step of steps) await qccOk(home, step);
+        return await readFile(configFile(home), 'utf8');
+      } finally {
+        await home.cleanup();
+      }
+    })();
+    after.set(key, text);
+  }
+  const home = await makeTempHome();
+  await mkdir(home.qccHome, { recursive: true });
+  await writeFile(configFile(home), await text, { mode: 0o600 });
+  return home;
+}
+
 /** Runs the built CLI without a terminal, and fails the test if any key appears unmasked in what it printed. */
 export async function qcc(home: TempHome, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const result = await runCli(args, { env: { ...home.env, ...env } });
@@ -84,6 +118,15 @@ export async function qccOk(home: TempHome, args: readonly string[], env: NodeJS
   return result;
 }
 
+/** Declares a test: `args` is refused with one line matching `message`, and config.json stays byte for byte. */
+export function refuses(home: () => TempHome, title: string, args: () => string[], message: RegExp): void {
+  it(title, async () => {
+    const before = await snapshot(configFile(home()));
+    assertOneLineError(await qcc(home(), args()), message);
+    await assertUnchanged(before);
+  });
+}
+
 export async function readConfig(home: TempHome): Promise<Config> {
   return JSON.parse(await readFile(configFile(home), 'utf8')) as Config;
 }
@@ -93,6 +136,22 @@ export async function clusterOf(home: TempHome, name: string): Promise<Config['p
   assert.ok(profile, `no profile '${name}' in config.json`);
   assert.equal(profile.kind, 'cluster');
   return profile;
+}
+
+const open = new Set<PtySession>();
+
+/** A PtySession that `closeSessions` kills: a failed expectation must not leave the CLI waiting at a prompt. */
+export function terminal(args: readonly string[], env: NodeJS.ProcessEnv): PtySession {
+  const session = new PtySession(args, env);
+  open.add(session);
+  void session.exited.then(() => open.delete(session));
+  return session;
+}
+
+/** For afterEach: ends every session a test left running. */
+export function closeSessions(): void {
+  for (const session of open) session.kill();
+  open.clear();
 }
 
 /** Waits for the session to end (failing after `ms`) and checks that nothing on its screen leaks a key. */
@@ -149,4 +208,81 @@ export function endpointLinePattern(
     `${labels.source}: ${escapeRegExp(endpoint.source)}`,
   ];
   return new RegExp(`^${fields.join(' \\| ')}$`, 'm');
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Using a cluster starts the gateway and launches `claude`: keep both inside the test. The gateway gets a free port
+ * (proxy.port) instead of 7860, and `claude` on PATH is a stand-in that exits 0. Returns the environment to run with;
+ * `stopGateway` ends the gateway afterwards.
+ */
+export async function gatewayReady(home: TempHome): Promise<{ env: NodeJS.ProcessEnv; port: number }> {
+  guardGateways(home);
+  const port = await freePort();
+  await qccOk(home, ['config', 'set', 'proxy.port', String(port)]);
+  const bin = join(home.root, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, 'claude'), '#!/bin/sh\necho "stand-in claude $*"\nexit 0\n');
+  await chmod(join(bin, 'claude'), 0o755);
+  return { env: { ...home.env, PATH: `${bin}:${home.env.PATH ?? ''}` }, port };
+}
+
+const gatewayHomes = new Set<string>();
+let guarding = false;
+
+/**
+ * When the runner ends this file early (a timeout sends SIGTERM), afterEach hooks do not run: end the gateways here,
+ * synchronously, so that none keeps a port after its home is gone.
+ */
+function guardGateways(home: TempHome): void {
+  if (!guarding) {
+    guarding = true;
+    process.once('exit', killGatewaysNow);
+    process.once('SIGTERM', () => {
+      killGatewaysNow();
+      process.exit(143);
+    });
+  }
+  gatewayHomes.add(home.qccHome);
+}
+
+function killGatewaysNow(): void {
+  for (const dir of gatewayHomes) {
+    try {
+      process.kill(Number(readFileSync(join(dir, 'proxy.pid'), 'utf8').trim()), 'SIGTERM');
+    } catch {
+      // No pid file, or the gateway is gone already.
+    }
+  }
+}
+
+/** For afterEach: ends the gateway a test started in this home, if any, so that no daemon outlives its home. */
+export async function stopGateway(home: TempHome): Promise<void> {
+  gatewayHomes.delete(home.qccHome);
+  const text = await readFile(join(home.qccHome, 'proxy.pid'), 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 5_000 && alive(); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (alive()) process.kill(pid, 'SIGKILL');
 }

@@ -58,7 +58,7 @@ describe('qcc endpoint add CLUSTER in scripts (flags, no terminal)', () => {
     assert.equal(new Set(allIds).size, allIds.length, 'endpoint ids are unique across the whole config');
 
     // The summary of seed 000, English labels, fallback included.
-    assert.match(result.stdout, /^Cluster 'production':\n  primaries: codecmd, deepseek\n  secondaries: aicodewith\n  fallbacks: 88code\n  total: 4 endpoint\(s\)$/m);
+    assert.match(result.stdout, /^Cluster 'production':\n {2}primaries: codecmd, deepseek\n {2}secondaries: aicodewith\n {2}fallbacks: 88code\n {2}total: 4 endpoint\(s\)$/m);
     const groups = ['primary', 'primary', 'secondary', 'fallback'];
     expected.forEach(([name, priority], index) => {
       const pattern = endpointLinePattern(index + 1, { ...EN_LABELS, group: groups[index] ?? '' }, {

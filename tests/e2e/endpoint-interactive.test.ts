@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { PtySession } from '../helpers/pty.js';
 import type { TempHome } from '../helpers/temp-home.js';
 import {
   EN_LABELS,
   ZH_LABELS,
+  closeSessions,
   clusterOf,
   endpointLinePattern,
   finished,
+  gatewayReady,
+  homeAfter,
   homeWithProfiles,
   qcc,
   qccOk,
   readConfig,
   seedProfile,
+  stopGateway,
+  terminal,
   type SeedName,
 } from './endpoint-fixture.js';
 
@@ -47,11 +51,13 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
     home = await homeWithProfiles();
   });
   afterEach(async () => {
+    closeSessions();
+    await stopGateway(home);
     await home.cleanup();
   });
 
   it('walks the two steps in English: 1,5 as primaries, the remaining profiles keep their numbers, 2,3 as secondaries', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
     await session.expect('🚀 Create endpoint cluster: production');
     await session.expect('📍 Step 1/2');
     await session.expect(
@@ -68,7 +74,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
     assert.equal(await finished(session), 0);
 
     const screen = session.screen;
-    assert.match(screen, /^Cluster 'production':\n  primaries: codecmd, 88code\n  secondaries: deepseek, aicodewith\n  total: 4 endpoint\(s\)$/m);
+    assert.match(screen, /^Cluster 'production':\n {2}primaries: codecmd, 88code\n {2}secondaries: deepseek, aicodewith\n {2}total: 4 endpoint\(s\)$/m);
     const ids = assertSeedSummary(screen, EN_LABELS, { 1: 'primary', 2: 'secondary' });
     assert.doesNotMatch(screen, /Start the gateway/, '--no-auto-start asks nothing more');
 
@@ -86,7 +92,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('speaks Chinese with QCC_LANG=zh: 主节点/副节点 and the seed\'s labels, then asks to start (n keeps it inactive)', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production'], { ...home.env, QCC_LANG: 'zh' });
+    const session = terminal(['endpoint', 'add', 'production'], { ...home.env, QCC_LANG: 'zh' });
     await session.expect('🚀 创建 Endpoint 集群配置: production');
     await session.expect('📍 步骤 1/2: 选择主节点（优先级高，优先使用）');
     await session.expect('可用配置:\n  1. codecmd - 订阅\n  2. deepseek - 无描述\n  3. aicodewith - 无描述\n  4. ccapi - 无描述\n  5. 88code - 无描述\n');
@@ -102,7 +108,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
     assert.equal(await finished(session), 0);
 
     const screen = session.screen;
-    assert.match(screen, /^集群配置 'production':\n  主节点: codecmd, 88code\n  副节点: deepseek, aicodewith\n  总计: 4 个 endpoint$/m);
+    assert.match(screen, /^集群配置 'production':\n {2}主节点: codecmd, 88code\n {2}副节点: deepseek, aicodewith\n {2}总计: 4 个 endpoint$/m);
     assertSeedSummary(screen, ZH_LABELS, { 1: '主节点', 2: '副节点' });
     const config = await readConfig(home);
     assert.ok(config.profiles.some((profile) => profile.name === 'production'));
@@ -110,7 +116,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('explains each invalid selection and asks again: out of range, duplicates, nothing, text', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
     await session.expect('Primaries (comma-separated, e.g. 1,2,4)');
     session.send('9');
     await session.expect('9 is not in the list');
@@ -150,14 +156,14 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('takes ranges and spaces, and Enter at step 2 creates a cluster of primaries only', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
     await session.expect('Primaries (comma-separated, e.g. 1,2,4)');
     session.send('2-3 5');
     await session.expect('Remaining profiles:\n  1. codecmd - 订阅\n  4. ccapi - no description\n\n');
     await session.expect('Secondaries (comma-separated, Enter to skip)');
     session.send('');
     assert.equal(await finished(session), 0);
-    assert.match(session.screen, /^  primaries: deepseek, aicodewith, 88code\n  total: 3 endpoint\(s\)$/m);
+    assert.match(session.screen, /^ {2}primaries: deepseek, aicodewith, 88code\n {2}total: 3 endpoint\(s\)$/m);
 
     const cluster = await clusterOf(home, 'production');
     assert.deepEqual(
@@ -171,7 +177,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('a slip like 1-1000000000 is explained, not a hang', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--no-auto-start'], home.env);
     await session.expect('Primaries (comma-separated, e.g. 1,2,4)');
     session.send('1-1000000000');
     await session.expect('1000000000 is not in the list', 5_000);
@@ -184,7 +190,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('--secondary and --fallback given with the questions are not offered again, and step 2 is not asked', async () => {
-    const session = new PtySession(
+    const session = terminal(
       ['endpoint', 'add', 'production', '--secondary', 'ccapi', '--fallback', '88code', '--no-auto-start'],
       home.env,
     );
@@ -207,14 +213,15 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('a wrong --fallback is refused before any question is asked', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production', '--fallback', 'nope'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--fallback', 'nope'], home.env);
     assert.notEqual(await finished(session), 0);
     assert.match(session.screen, /profile 'nope' not found/);
     assert.doesNotMatch(session.screen, /Primaries/);
   });
 
   it('answering y to "start the gateway and Claude Code now?" makes the cluster active', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production'], home.env);
+    const { env, port } = await gatewayReady(home);
+    const session = terminal(['endpoint', 'add', 'production', '--port', String(port)], env);
     await session.expect('Primaries');
     session.send('1');
     await session.expect('Secondaries');
@@ -232,7 +239,7 @@ describe('qcc endpoint add CLUSTER on a terminal (seed 000)', () => {
   });
 
   it('answering n leaves the cluster created and not active', async () => {
-    const session = new PtySession(['endpoint', 'add', 'production'], home.env);
+    const session = terminal(['endpoint', 'add', 'production'], home.env);
     await session.expect('Primaries');
     session.send('1');
     await session.expect('Secondaries');
@@ -257,17 +264,19 @@ describe('qcc endpoint remove and manual entry on a terminal', () => {
   let home: TempHome;
   let ids: string[];
   beforeEach(async () => {
-    home = await homeWithProfiles();
-    await qccOk(home, ['endpoint', 'add', 'production', '--primary', 'codecmd,deepseek']);
+    home = await homeAfter([['endpoint', 'add', 'production', '--primary', 'codecmd,deepseek']]);
     ids = (await clusterOf(home, 'production')).endpoints.map((endpoint) => endpoint.id);
   });
   afterEach(async () => {
+    closeSessions();
+    await stopGateway(home);
     await home.cleanup();
   });
 
   it('asks before removing: n keeps the endpoint', async () => {
-    const session = new PtySession(['endpoint', 'remove', 'production', ids[1] ?? ''], home.env);
-    await session.expect(`Remove endpoint ${ids[1]} (https://deepseek.example.com/anthropic) from 'production'? (y/N)`);
+    const session = terminal(['endpoint', 'remove', 'production', ids[1] ?? ''], home.env);
+    // The prompt wraps at the terminal's width: match across the line break.
+    await session.expect(new RegExp(`Remove endpoint ${ids[1]} \\(https://deepseek\\.example\\.com/anthropic\\) from\\s+'production'\\? \\(y/N\\)`));
     session.send('n');
     assert.equal(await finished(session), 0);
     assert.match(session.screen, /Nothing removed\./);
@@ -275,7 +284,7 @@ describe('qcc endpoint remove and manual entry on a terminal', () => {
   });
 
   it('asks before removing: y removes it', async () => {
-    const session = new PtySession(['endpoint', 'remove', 'production', ids[1] ?? ''], home.env);
+    const session = terminal(['endpoint', 'remove', 'production', ids[1] ?? ''], home.env);
     await session.expect('(y/N)');
     session.send('y');
     assert.equal(await finished(session), 0);
@@ -285,7 +294,7 @@ describe('qcc endpoint remove and manual entry on a terminal', () => {
 
   it('asks for a missing key with --base-url, hides it, and masks it in the result', async () => {
     const key = 'sk-typed-PRIVATE-manual-key-9999';
-    const session = new PtySession(['endpoint', 'add', 'production', '--base-url', 'https://typed.example.com/', '--priority', '3'], home.env);
+    const session = terminal(['endpoint', 'add', 'production', '--base-url', 'https://typed.example.com/', '--priority', '3'], home.env);
     await session.expect('API key');
     session.send(key);
     assert.equal(await finished(session), 0);

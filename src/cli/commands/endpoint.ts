@@ -214,7 +214,7 @@ export async function runEndpointList(ctx: CliContext, cluster: string, options:
   const t = endpointText(ctx.lang);
   const { config } = await loadConfig(ctx.paths);
   const profile = requireCluster(config, cluster);
-  const ordered = [...profile.endpoints].sort((a, b) => a.priority - b.priority);
+  const ordered = byPriority(profile.endpoints);
   const health = await gatewayHealth(ctx);
   if (options.json) {
     ctx.out.json({

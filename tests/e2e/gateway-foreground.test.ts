@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { assertNoSecret, assertOneLineError } from '../helpers/assertions.js';
+import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
+import { PtySession } from '../helpers/pty.js';
+
+const KEY = 'sk-gw-fore-PRIVATE-9a4e1c7f3b08';
+
+describe('qcc proxy start --foreground', () => {
+  let sim: Simulator;
+  let gw: GatewayHome;
+
+  before(async () => {
+    sim = await startSimulator({ name: 'life', apiKey: KEY, authStyle: 'bearer' });
+  });
+  after(async () => {
+    await sim.close();
+  });
+  beforeEach(async () => {
+    gw = await GatewayHome.create();
+    await gw.writeConfig({ profiles: [{ name: 'solo', url: sim.url, apiKey: KEY, authStyle: 'bearer' }] });
+  });
+  afterEach(async () => {
+    const outputs = gw.outputs;
+    await gw.cleanup();
+    for (const result of outputs) assertNoSecret(result, KEY);
+  });
+
+  it('--foreground runs attached; SIGINT drains it and it exits 0 with its runtime files removed', async () => {
+    const foreground = gw.spawn(['proxy', 'start', '--foreground', '--port', String(gw.port)]);
+    const status = await waitUntil('the foreground gateway to answer', () => gw.fetchStatus(), 15_000);
+    await gw.track();
+    const runtime = await gw.runtime();
+    assert.ok(runtime);
+    assert.equal(status.pid, runtime.pid);
+    assert.ok(existsSync(gw.file('proxy.pid')));
+    // Traffic works while attached.
+    const response = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+
+    process.kill(foreground.pid, 'SIGINT');
+    assert.equal(await foreground.exit(15_000), 0, `${foreground.stdout}\n${foreground.stderr}`);
+    assert.equal(pidAlive(runtime.pid), false, 'the gateway itself stopped');
+    assert.equal(existsSync(gw.file('proxy.json')), false);
+    assert.equal(existsSync(gw.file('proxy.pid')), false);
+    assert.match(foreground.stdout, /gateway started/);
+    assert.match(foreground.stdout, /gateway stopped/);
+    assert.doesNotMatch(`${foreground.stdout}${foreground.stderr}`, /ExperimentalWarning/, 'qcc silences node:sqlite’s warning');
+  });
+
+  it('--foreground in a terminal: Ctrl-C drains the gateway and qcc exits 0', async () => {
+    // `script` runs the command through $SHELL -c. dash (the default /bin/sh here) forks instead of exec'ing and dies of
+    // the Ctrl-C itself, hiding qcc's exit code; bash execs the command, as a person's terminal runs qcc directly.
+    const session = new PtySession(['proxy', 'start', '--foreground', '--port', String(gw.port)], { ...gw.home.env, SHELL: '/bin/bash' });
+    try {
+      await waitUntil('the foreground gateway to answer', () => gw.fetchStatus(), 15_000);
+      await gw.track();
+      const runtime = await gw.runtime();
+      assert.ok(runtime);
+      await session.expect('gateway started');
+      session.press('\u0003');
+      const code = await Promise.race([
+        session.exited,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running; screen:\n${session.screen}`)), 15_000)),
+      ]);
+      assert.equal(code, 0, session.screen);
+      assert.equal(pidAlive(runtime.pid), false);
+      assert.equal(existsSync(gw.file('proxy.json')), false);
+      assert.equal(existsSync(gw.file('proxy.pid')), false);
+      assert.match(session.screen, /gateway stopped/);
+    } finally {
+      session.kill();
+    }
+  });
+
+  it('--foreground when a gateway already runs is refused in one line', async () => {
+    const running = await gw.start();
+    const result = await gw.qcc(['proxy', 'start', '--foreground', '--port', String(gw.port)]);
+    assertOneLineError(result, new RegExp(`already running.*pid ${running.pid}`), 6);
+    assert.ok(pidAlive(running.pid));
+  });
+});

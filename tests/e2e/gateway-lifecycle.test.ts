@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { assertNoSecret } from '../helpers/assertions.js';
+import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
+
+const KEY = 'sk-gw-life-PRIVATE-0b7e3c9a51d2';
+
+describe('qcc proxy start / stop / status / restart', () => {
+  let sim: Simulator;
+  let gw: GatewayHome;
+
+  before(async () => {
+    sim = await startSimulator({ name: 'life', apiKey: KEY, authStyle: 'bearer' });
+  });
+  after(async () => {
+    await sim.close();
+  });
+  beforeEach(async () => {
+    gw = await GatewayHome.create();
+    await gw.writeConfig({ profiles: [{ name: 'solo', url: sim.url, apiKey: KEY, authStyle: 'bearer' }] });
+  });
+  afterEach(async () => {
+    const outputs = gw.outputs;
+    await gw.cleanup();
+    for (const result of outputs) assertNoSecret(result, KEY);
+  });
+
+  it('a second start says it already runs (exit 0, same pid); stop ends it and removes its files; a second stop says "not running"', async () => {
+    const first = await gw.start();
+    assert.ok(pidAlive(first.pid));
+    const again = await gw.ok(['proxy', 'start', '--port', String(gw.port)]);
+    assert.match(again.stdout, new RegExp(`already running: ${gw.url.replace(/\./g, '\\.')} \\(PID: ${first.pid}\\)`));
+    assert.equal((await gw.runtime())?.pid, first.pid);
+    assert.ok(pidAlive(first.pid));
+
+    const stop = await gw.ok(['proxy', 'stop']);
+    assert.match(stop.stdout, new RegExp(`Stopping the gateway \\(PID ${first.pid}\\)`));
+    assert.match(stop.stdout, /✓ Gateway stopped/);
+    assert.equal(pidAlive(first.pid), false, 'the gateway process is gone when stop returns');
+    assert.equal(existsSync(gw.file('proxy.json')), false);
+    assert.equal(existsSync(gw.file('proxy.pid')), false);
+    await assert.rejects(fetch(`${gw.url}/_qcc/status`), 'nothing listens on the port any more');
+
+    const twice = await gw.ok(['proxy', 'stop']);
+    assert.match(twice.stdout, /not running/);
+  });
+
+  it('status when stopped exits 3 (human and --json)', async () => {
+    const human = await gw.qcc(['proxy', 'status']);
+    assert.equal(human.code, 3, human.stderr);
+    assert.match(human.stdout, /not running/);
+    const json = await gw.qcc(['proxy', 'status', '--json']);
+    assert.equal(json.code, 3);
+    assert.deepEqual(JSON.parse(json.stdout), { running: false });
+  });
+
+  it('restart gives a new pid on the same port', async () => {
+    const first = await gw.start();
+    const restart = await gw.ok(['proxy', 'restart']);
+    const second = await gw.runtime();
+    assert.ok(second, restart.stdout);
+    assert.notEqual(second.pid, first.pid);
+    assert.equal(second.port, gw.port);
+    assert.equal(pidAlive(first.pid), false);
+    assert.ok(pidAlive(second.pid));
+    assert.equal((await gw.status()).pid, second.pid);
+  });
+
+  it('restart when none runs starts one; SIGTERM drains a detached gateway and it removes its files', async () => {
+    const restart = await gw.ok(['proxy', 'restart', '--port', String(gw.port)]);
+    assert.match(restart.stdout, /Gateway started/);
+    const runtime = await gw.runtime();
+    assert.ok(runtime && pidAlive(runtime.pid));
+    process.kill(runtime.pid, 'SIGTERM');
+    await waitUntil('the gateway to exit on SIGTERM', () => !pidAlive(runtime.pid), 15_000);
+    assert.equal(existsSync(gw.file('proxy.json')), false);
+    assert.equal(existsSync(gw.file('proxy.pid')), false);
+    const log = await gw.ok(['proxy', 'logs', '--json', '-n', '4']);
+    const messages = log.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; signal?: string });
+    assert.ok(messages.some((entry) => entry.msg === 'stop requested' && entry.signal === 'SIGTERM'), log.stdout);
+    assert.equal(messages.at(-1)?.msg, 'gateway stopped');
+  });
+
+});
