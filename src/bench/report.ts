@@ -19,7 +19,8 @@ export interface RunInfo {
   readonly foreignCpuPercent: number | null;
 }
 
-type Row = readonly [label: string, pick: (target: TargetSummary) => number, format: (value: number) => string];
+/** A figure of the table; `ratios: false` for shares whose ratio means nothing (0.1 % vs 5 % is not "50x"). */
+type Row = readonly [label: string, pick: (target: TargetSummary) => number, format: (value: number) => string, ratios?: false];
 
 const ms = (value: number): string => (!Number.isFinite(value) ? '—' : value < 10 ? value.toFixed(3) : value.toFixed(1));
 const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
@@ -43,7 +44,7 @@ function rows(options: BenchOptions): Row[] {
     [label('', 'TTFB p99 ms'), (t) => t.ttfbP99Ms, ms],
     [label('', `gap mean ms (${options.eventGapMs})`), (t) => t.gapMeanMs, ms],
     [label('', 'gap p99 ms'), (t) => t.gapP99Ms, ms],
-    [label('', 'bunched %'), (t) => t.bunchedPercent, one],
+    [label('', 'bunched %'), (t) => t.bunchedPercent, one, false],
     [label('', 'streams/s'), (t) => t.streamRps, int],
     [label('', 'proxy CPU ms/req'), (t) => t.streamCpuMsPerRequest, ms],
     [label('RSS MB', 'idle (started)'), (t) => t.rssIdleKb, mb],
@@ -69,9 +70,10 @@ export function renderReport(summary: Summary, rounds: readonly Round[], options
   );
   const header = ['', 'direct', 'pass-through', 'qcc', 'qcc/direct', 'qcc/pass'];
   const table: string[][] = [header];
-  for (const [label, pick, format] of rows(options)) {
+  for (const [label, pick, format, ratios] of rows(options)) {
     const [direct, pass, qcc] = TARGETS.map((target) => pick(summary.targets[target])) as [number, number, number];
-    table.push([label, format(direct), format(pass), format(qcc), ratio(qcc, direct), ratio(qcc, pass)]);
+    const [toDirect, toPass] = ratios === false ? ['', ''] : [ratio(qcc, direct), ratio(qcc, pass)];
+    table.push([label, format(direct), format(pass), format(qcc), toDirect, toPass]);
   }
   const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
   for (const row of table) {

@@ -26,7 +26,9 @@ export interface DaemonOptions {
   readonly onReady: (info: RuntimeInfo) => void;
 }
 
-const FLUSH_EVERY_MS = 1000;
+/** Small, frequent batches: each write holds the event loop, so none may be long. */
+const FLUSH_EVERY_MS = 200;
+const FLUSH_AT_RECORDS = 50;
 const KEEP_REQUESTS_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -144,7 +146,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  log.info({ url: gateway.url, pid: process.pid, version: packageInfo.version, activeProfile: gateway.status().activeProfile }, 'gateway started');
+  log.info({ url: gateway.url, version: packageInfo.version, activeProfile: gateway.status().activeProfile }, 'gateway started');
   options.onReady(info);
 
   await stopped;
@@ -227,7 +229,7 @@ class RecordBuffer {
 
   add(record: RequestRecord): void {
     this.#pending.push(record);
-    if (this.#pending.length >= 200) this.flush();
+    if (this.#pending.length >= FLUSH_AT_RECORDS) this.flush();
   }
 
   flush(): void {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { QccError } from '../core/errors.js';
+import { topLevelValues } from '../core/json-top-level.js';
 
 /**
  * Reads the whole request body, so that it can be sent again to another endpoint. Bodies larger than `limit` are
@@ -36,23 +37,34 @@ export interface RequestFacts {
   readonly model: string | undefined;
 }
 
-/** What the gateway needs to know of a request, read without changing a byte of it. */
+/**
+ * What the gateway needs to know of a request, read without changing a byte of it and without parsing the body:
+ * only the top-level keys it needs are located, and only their (small) values are parsed.
+ */
 export function requestFacts(headers: IncomingMessage['headers'], body: Buffer): RequestFacts {
   const header = headers['x-claude-code-session-id'];
-  let parsed: { stream?: unknown; model?: unknown; metadata?: { user_id?: unknown } } | undefined;
-  if (body.length > 0 && body[0] === 0x7b /* { */) {
+  const session = typeof header === 'string' && header ? header : undefined;
+  const values = topLevelValues(body, session === undefined ? WITH_METADATA : WITHOUT_METADATA);
+  const raw = (key: string): unknown => {
+    const range = values.get(key);
+    if (!range) return undefined;
     try {
-      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+      return JSON.parse(body.toString('utf8', range.start, range.end));
     } catch {
-      parsed = undefined;
+      return undefined;
     }
-  }
+  };
+  const model = raw('model');
+  const metadata = session === undefined ? (raw('metadata') as { user_id?: unknown } | undefined) : undefined;
   return {
-    stream: parsed?.stream === true,
-    session: typeof header === 'string' && header ? header : sessionFromUserId(parsed?.metadata?.user_id),
-    model: typeof parsed?.model === 'string' ? parsed.model : undefined,
+    stream: raw('stream') === true,
+    session: session ?? sessionFromUserId(metadata?.user_id),
+    model: typeof model === 'string' ? model : undefined,
   };
 }
+
+const WITHOUT_METADATA = ['stream', 'model'] as const;
+const WITH_METADATA = ['stream', 'model', 'metadata'] as const;
 
 /** `metadata.user_id` is a JSON string (or an older `user_…_session_<uuid>` form) that carries the session id. */
 function sessionFromUserId(userId: unknown): string | undefined {

@@ -22,7 +22,7 @@ export class StateDb {
       PRAGMA synchronous = NORMAL;
       PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS requests (
-        id TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
         at INTEGER NOT NULL,
         method TEXT NOT NULL,
         path TEXT NOT NULL,
@@ -44,13 +44,9 @@ export class StateDb {
         error TEXT
       );
       CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
-      CREATE INDEX IF NOT EXISTS requests_endpoint ON requests (endpoint_id, at);
     `);
-    this.insertRequest = this.db.prepare(`
-      INSERT OR REPLACE INTO requests VALUES (
-        :id, :at, :method, :path, :profile, :endpointId, :attempts, :status, :outcome, :stream, :ttfbMs, :durationMs,
-        :bytesIn, :bytesOut, :model, :inputTokens, :outputTokens, :cacheCreationTokens, :cacheReadTokens, :error
-      )`);
+    // Rows go in in time order with the rowid as key and one index: an insert is an append, not a b-tree search.
+    this.insertRequest = this.db.prepare('INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   static open(file: string): StateDb {
@@ -62,7 +58,13 @@ export class StateDb {
     if (records.length === 0) return;
     this.db.exec('BEGIN');
     try {
-      for (const record of records) this.insertRequest.run({ ...record, stream: record.stream ? 1 : 0 });
+      for (const r of records) {
+        this.insertRequest.run(
+          r.id, r.at, r.method, r.path, r.profile, r.endpointId, r.attempts, r.status, r.outcome, r.stream ? 1 : 0, r.ttfbMs,
+          r.durationMs, r.bytesIn, r.bytesOut, r.model, r.inputTokens, r.outputTokens, r.cacheCreationTokens,
+          r.cacheReadTokens, r.error,
+        );
+      }
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
@@ -71,7 +73,7 @@ export class StateDb {
   }
 
   recentRequests(limit: number): RequestRecord[] {
-    const rows = this.db.prepare('SELECT * FROM requests ORDER BY at DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+    const rows = this.db.prepare('SELECT * FROM requests ORDER BY rowid DESC LIMIT ?').all(limit) as Record<string, unknown>[];
     return rows.map(toRecord);
   }
 
