@@ -57,11 +57,17 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   const progress: Progress = { attempts: 0, route: undefined, status: 0, ttfbMs: null, bytesOut: 0, usage: undefined, error: null };
   ctx.traffic.started();
   ctx.budget.requestStarted();
+  // `client` ends when the client leaves; `upstream` also when a draining gateway runs out of time.
   const client = new AbortController();
+  const upstream = new AbortController();
   const onClose = (): void => {
-    if (!res.writableFinished) client.abort();
+    if (res.writableFinished) return;
+    client.abort();
+    upstream.abort();
   };
+  const onShutdown = (): void => upstream.abort();
   res.once('close', onClose);
+  ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
   let body: Buffer = Buffer.alloc(0);
   let stream = false;
   let model: string | null = null;
@@ -72,7 +78,7 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
     stream = facts.stream;
     model = facts.model ?? null;
     const request: UpstreamRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body, stream };
-    outcome = await route(request, facts.session, res, client.signal, ctx, settings, progress, id);
+    outcome = await route(request, facts.session, res, { client: client.signal, upstream: upstream.signal }, ctx, settings, progress, id);
   } catch (error) {
     if (error !== null && error === req.errored) {
       // The client left while it was still sending its body: no upstream was asked, and nobody is left to answer.
@@ -88,6 +94,7 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   } finally {
     ctx.budget.requestFinished();
     res.off('close', onClose);
+    ctx.shutdown.removeEventListener('abort', onShutdown);
   }
   const usage = progress.usage;
   const record: RequestRecord = {
@@ -120,7 +127,7 @@ async function route(
   request: UpstreamRequest,
   session: string | undefined,
   res: ServerResponse,
-  clientSignal: AbortSignal,
+  signals: { readonly client: AbortSignal; readonly upstream: AbortSignal },
   ctx: ProxyContext,
   settings: Settings,
   progress: Progress,
@@ -132,13 +139,13 @@ async function route(
   let last: { failure: AttemptFailure; relay?: Relayable } | undefined;
 
   while (progress.attempts < settings.proxy.maxAttempts) {
-    if (clientSignal.aborted) return 'client-closed';
+    if (signals.client.aborted) return 'client-closed';
     const admission = ctx.router.choose(tried, session);
     if (!admission) {
       if (tried.size > 0) break;
-      const held = await hold(ctx, holdDeadline, clientSignal);
+      const held = await hold(ctx, holdDeadline, signals.client);
       if (held === 'available') continue;
-      if (held === 'aborted') return clientSignal.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
+      if (held === 'aborted') return signals.client.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
       const waitedMs = settings.queue.holdTimeoutMs;
       const detail = ctx.router.routes.length === 0 ? 'no profile to serve: run `qcc use PROFILE`' : 'every endpoint is cooling down or open';
       return fail(res, progress, new QccError('QCC_ERR_NO_ENDPOINT', { waitedMs, detail }), 'no-endpoint');
@@ -155,7 +162,7 @@ async function route(
     progress.route = admission.route;
     const attemptStarted = ctx.clock();
     try {
-      const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, AbortSignal.any([clientSignal, ctx.shutdown]), ctx.clock);
+      const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, signals.upstream, ctx.clock);
       if (result.kind === 'aborted') {
         finishAttempt(ctx, admission, undefined);
         return 'client-closed';

@@ -184,6 +184,7 @@ export class Router {
   }
 
   #pick(open: readonly Route[], session: string | undefined): Route {
+    if (open.length === 1) return open[0] as Route;
     if (this.#sticky && session !== undefined) {
       const stuck = this.#affinity.get(session);
       const route = stuck === undefined ? undefined : open.find((candidate) => candidate.id === stuck);
