@@ -88,7 +88,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         gateway.useDispatcher(agent);
         void old.close();
       }
-      if (next.settings.proxy.host !== host || next.settings.proxy.port !== port) {
+      // Compared with the last configuration, not with the address in use: `--host`/`--port` may override it.
+      if (next.settings.proxy.host !== config.settings.proxy.host || next.settings.proxy.port !== config.settings.proxy.port) {
         log.warn('proxy.host and proxy.port take effect on `qcc proxy restart`');
       }
       config = next;

@@ -7,7 +7,7 @@ import { startSimulator, type RecordedRequest, type Simulator } from '../../src/
 import { assertNoSecret, readJson } from '../helpers/assertions.js';
 import { claudeBinary } from '../helpers/claude-binary.js';
 import type { CliResult } from '../helpers/cli.js';
-import { GatewayHome, pidAlive } from '../helpers/gateway-home.js';
+import { GatewayHome, pidAlive, within } from '../helpers/gateway-home.js';
 import { PtySession } from '../helpers/pty.js';
 
 const KEY_A = 'sk-gw-claude-a-PRIVATE-1e5c9a3f7b2d';
@@ -153,10 +153,7 @@ describe('Claude Code through the gateway: `qcc use CLUSTER` and "start now?" of
       session.send('2');
       await session.expect('Start the gateway and Claude Code now? (Y/n)');
       session.send('y');
-      const code = await Promise.race([
-        session.exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit; screen:\n${session.screen}`)), 30_000)),
-      ]);
+      const code = await within(session.exited, 30_000, () => `qcc did not exit; screen:\n${session.screen}`);
       await gw.track();
       assert.equal(code, 0, session.screen);
     } finally {

@@ -3,7 +3,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertNoSecret } from '../helpers/assertions.js';
 import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
-import { slowScript, slowStream, sseEvents } from '../helpers/gateway-traffic.js';
+import { ask, slowScript, slowStream, sseEvents } from '../helpers/gateway-traffic.js';
 
 const KEY = 'sk-gw-drain-PRIVATE-3f9b1d7e5c2a';
 
@@ -17,8 +17,11 @@ async function draining(url: string): Promise<true> {
   }, 15_000);
 }
 
-/** DESIGN §9: `stop` drains — new requests get 503, streams in flight may finish up to a deadline — then exits. */
-describe('qcc proxy stop drains the gateway', () => {
+/**
+ * DESIGN §9: streams in flight are not dropped by a reload; `stop` drains — new requests get 503, streams in flight
+ * may finish up to a deadline — then exits.
+ */
+describe('streams in flight across a reload and a stop', () => {
   let sim: Simulator;
   let gw: GatewayHome;
 
@@ -37,6 +40,28 @@ describe('qcc proxy stop drains the gateway', () => {
     const outputs = gw.outputs;
     await gw.cleanup();
     for (const result of outputs) assertNoSecret(result, KEY);
+  });
+
+  it('a stream in flight survives a reload that replaces the upstream connection pool', async () => {
+    await gw.start();
+    sim.reset();
+    sim.script(slowScript(800));
+    const stream = slowStream(gw.url);
+    await stream.firstBytes;
+    const changedAt = Date.now();
+    await gw.ok(['config', 'set', 'proxy.connectTimeoutMs', '4s']);
+    const reloadedAt = await gw.waitForReload(changedAt, 15_000);
+    const { text, endedAt } = await stream.done;
+    assert.ok(reloadedAt < endedAt, 'the reload applied while the stream was in flight');
+    const seen = sseEvents(text);
+    assert.equal(seen[0], 'message_start');
+    assert.equal(seen.at(-1), 'message_stop', text);
+    assert.ok(!seen.includes('error'), text);
+    const upstream = sim.requests.filter((request) => request.path.startsWith('/v1/messages'));
+    assert.equal(upstream.length, 1);
+    assert.equal(upstream[0]?.completed, true);
+    assert.equal(upstream[0]?.aborted, false);
+    assert.equal((await ask(gw.url)).status, 200, 'the new pool serves');
   });
 
   it('a slow stream in flight when `qcc proxy stop` runs still completes (message_stop); then the gateway exits', async () => {

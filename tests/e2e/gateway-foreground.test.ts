@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertNoSecret, assertOneLineError } from '../helpers/assertions.js';
-import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
+import { GatewayHome, pidAlive, waitUntil, within } from '../helpers/gateway-home.js';
 import { PtySession } from '../helpers/pty.js';
 
 const KEY = 'sk-gw-fore-PRIVATE-9a4e1c7f3b08';
@@ -28,7 +28,7 @@ describe('qcc proxy start --foreground', () => {
     for (const result of outputs) assertNoSecret(result, KEY);
   });
 
-  it('--foreground runs attached; SIGINT drains it and it exits 0 with its runtime files removed', async () => {
+  it('--foreground runs attached; a SIGINT sent to qcc alone reaches the gateway, which drains, and qcc exits 0', async () => {
     const foreground = gw.spawn(['proxy', 'start', '--foreground', '--port', String(gw.port)]);
     const status = await waitUntil('the foreground gateway to answer', () => gw.fetchStatus(), 15_000);
     await gw.track();
@@ -55,7 +55,7 @@ describe('qcc proxy start --foreground', () => {
     assert.doesNotMatch(`${foreground.stdout}${foreground.stderr}`, /ExperimentalWarning/, 'qcc silences node:sqlite’s warning');
   });
 
-  it('--foreground in a terminal: Ctrl-C drains the gateway and qcc exits 0', async () => {
+  it('--foreground in a terminal: Ctrl-C (which the gateway gets twice) drains it, and qcc exits 0', async () => {
     // `script` runs the command through $SHELL -c. dash (the default /bin/sh here) forks instead of exec'ing and dies of
     // the Ctrl-C itself, hiding qcc's exit code; bash execs the command, as a person's terminal runs qcc directly.
     const session = new PtySession(['proxy', 'start', '--foreground', '--port', String(gw.port)], { ...gw.home.env, SHELL: '/bin/bash' });
@@ -66,10 +66,7 @@ describe('qcc proxy start --foreground', () => {
       assert.ok(runtime);
       await session.expect('gateway started');
       session.press('\u0003');
-      const code = await Promise.race([
-        session.exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running; screen:\n${session.screen}`)), 15_000)),
-      ]);
+      const code = await within(session.exited, 15_000, () => `qcc still runs; screen:\n${session.screen}`);
       assert.equal(code, 0, session.screen);
       assert.equal(pidAlive(runtime.pid), false);
       assert.equal(existsSync(gw.file('proxy.json')), false);

@@ -54,6 +54,8 @@ describe('qcc proxy start / stop / status / restart', () => {
     const json = await gw.qcc(['proxy', 'status', '--json']);
     assert.equal(json.code, 3);
     assert.deepEqual(JSON.parse(json.stdout), { running: false });
+    const logs = await gw.ok(['proxy', 'logs']);
+    assert.equal(logs.stdout, `No log yet at ${gw.file('proxy.log')}.\n`);
   });
 
   it('restart gives a new pid on the same port', async () => {

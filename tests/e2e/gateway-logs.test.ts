@@ -106,7 +106,8 @@ describe('qcc proxy logs, and what the gateway writes to ~/.qcc', () => {
     assert.ok(all.length >= 8, all.join('\n'));
     assert.deepEqual(all, fileLines, 'the lines as the gateway wrote them');
     for (const line of all) {
-      const entry = JSON.parse(line) as { level: number; time: string; msg: string };
+      const entry = JSON.parse(line) as { level: number; time: string; msg: string; pid: number };
+      assert.equal(line.match(/"pid":/g)?.length, 1, `one pid per line: ${line}`);
       assert.equal(typeof entry.level, 'number');
       assert.ok(!Number.isNaN(Date.parse(entry.time)), line);
       assert.equal(typeof entry.msg, 'string');

@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import {
   CONFIG_VERSION,
   configSchema,
@@ -15,7 +16,7 @@ import type { RequestRecord } from '../../src/core/request-record.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayObserver } from '../../src/gateway/proxy.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { exchange, type ExchangeOptions, type RawExchange } from './sim-http.js';
+import { exchange, parseSse, STREAM_ORDER, type ExchangeOptions, type RawExchange } from './sim-http.js';
 
 /** One simulated provider and the endpoint that points at it. */
 export interface UpstreamSpec {
@@ -216,6 +217,11 @@ export class GatewayHarness {
     return config;
   }
 
+  /** The client's connection pool, for a request that a test reads at its own pace. */
+  get client(): Dispatcher {
+    return this.#client;
+  }
+
   send(options: ExchangeOptions = {}): Promise<RawExchange> {
     return exchange(this.url, { dispatcher: this.#client, ...options });
   }
@@ -338,4 +344,35 @@ export function anthropicError(text: string): { type: string; message: string } 
     throw new Error(`not an Anthropic error body: ${text}`);
   }
   return { type: body.error.type, message: body.error.message };
+}
+
+/** The names of the complete SSE events in a text. */
+export const eventNames = (text: string): string[] => parseSse(text).map((event) => event.event);
+
+/** The simulator's whole stream, from the upstream named `from`, ended as the HTTP exchange ended: cleanly. */
+export function assertCompleteStream(res: RawExchange, from: string): void {
+  assert.equal(res.error, undefined, `the stream ended in ${String(res.error?.code)}`);
+  assert.deepEqual(eventNames(res.text), STREAM_ORDER);
+  const start = parseSse(res.text)[0]?.data as { message: { id: string } };
+  assert.match(start.message.id, new RegExp(`^msg_${from}_`));
+}
+
+/** The simulator's whole non-streaming message, from the upstream named `from`. */
+export function assertCompleteMessage(res: RawExchange, from: string): void {
+  assert.equal(res.error, undefined);
+  const message = JSON.parse(res.text) as { type: string; id: string; stop_reason: string };
+  assert.equal(message.type, 'message');
+  assert.equal(message.stop_reason, 'end_turn');
+  assert.match(message.id, new RegExp(`^msg_${from}_`));
+}
+
+/** A stream that broke after its commit: what arrived is a prefix of the real order, then an `event: error`. */
+export function assertBrokenStream(res: RawExchange, endpointId: string, before: readonly string[]): void {
+  const events = parseSse(res.text);
+  assert.deepEqual(events.map((event) => event.event), [...before, 'error'], res.text);
+  assert.ok(!res.text.includes('event: message_stop'), 'a broken stream must never carry message_stop');
+  const error = events.at(-1)?.data as { type: string; error: { type: string; message: string } };
+  assert.equal(error.type, 'error');
+  assert.equal(error.error.type, 'api_error');
+  assert.ok(error.error.message.includes(endpointId), `the error names the endpoint: ${error.error.message}`);
 }

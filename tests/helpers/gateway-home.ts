@@ -1,60 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { GatewayStatus } from '../../src/core/gateway-status.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { QCC_BIN, runCli, type CliResult } from './cli.js';
+import { runCli, type CliResult } from './cli.js';
+import { configFor, type ConfigSpec } from './gateway-config.js';
+import { CliProcess, freePort, pidAlive, waitUntil } from './gateway-processes.js';
 import { makeTempHome, type TempHome } from './temp-home.js';
 
-/**
- * A temporary user whose gateway is started by the built CLI, as a person starts it (`qcc proxy start`, `qcc use`,
- * `endpoint add`), on a port of its own. Whatever a test does, `cleanup` leaves no gateway and no spawned CLI
- * behind: `qcc proxy stop`, then SIGKILL for every gateway pid this home ever named.
- */
-
-/** A port nobody listens on right now: bound on 127.0.0.1:0, then released. Never 7860. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs` naming `what`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await sleep(50);
-  }
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { freePort, pidAlive, sleep, waitUntil, within } from './gateway-processes.js';
 
 /** What `qcc proxy status --json` prints while a gateway runs. */
 export type RunningStatus = GatewayStatus & { readonly running: true };
@@ -67,122 +23,11 @@ export interface RuntimeFile {
   readonly logFile: string;
 }
 
-/** A plain profile whose one endpoint is a simulator (or any URL). */
-export interface UpstreamProfile {
-  readonly name: string;
-  readonly url: string;
-  readonly apiKey: string;
-  readonly authStyle: 'bearer' | 'x-api-key';
-}
-
-export interface ClusterSpec {
-  readonly name: string;
-  readonly primary: readonly string[];
-  readonly secondary?: readonly string[];
-}
-
-export interface ConfigSpec {
-  readonly profiles: readonly UpstreamProfile[];
-  readonly cluster?: ClusterSpec;
-  /** @default the cluster, else null */
-  readonly activeProfile?: string | null;
-  /** Settings by group, e.g. `{ proxy: { drainTimeoutMs: 1000 } }`; the rest keep their defaults. */
-  readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
-
-/** The id of the cluster endpoint reused from the `index`-th profile (8 hex digits, unlike any profile's own). */
-export const clusterEndpointId = (index: number): string => `c${String(index).padStart(7, '0')}`;
-
 /**
- * config.json as `qcc add` and `qcc endpoint add --primary … --secondary …` would leave it, written directly: the
- * setup of a test that is about the gateway costs no CLI runs. Returns the cluster's endpoint ids by profile name.
+ * A temporary user whose gateway is started by the built CLI, as a person starts it (`qcc proxy start`, `qcc use`,
+ * `endpoint add`), on a port of its own. Whatever a test does, `cleanup` leaves no gateway and no spawned CLI
+ * behind: `qcc proxy stop`, then SIGKILL for every gateway pid this home ever named.
  */
-export function configFor(spec: ConfigSpec): { config: Record<string, unknown>; ids: Record<string, string> } {
-  const createdAt = '2026-01-01T00:00:00.000Z';
-  const ids: Record<string, string> = {};
-  const profiles: Record<string, unknown>[] = spec.profiles.map((profile, index) => ({
-    name: profile.name,
-    kind: 'profile',
-    description: '',
-    endpoints: [{ id: String(index + 1).padStart(8, '0'), baseUrl: profile.url, apiKey: profile.apiKey, authStyle: profile.authStyle }],
-    createdAt,
-  }));
-  const cluster = spec.cluster;
-  if (cluster) {
-    const members = [...cluster.primary.map((name) => [name, 1] as const), ...(cluster.secondary ?? []).map((name) => [name, 2] as const)];
-    profiles.push({
-      name: cluster.name,
-      kind: 'cluster',
-      description: '',
-      endpoints: members.map(([name, priority]) => {
-        const index = spec.profiles.findIndex((profile) => profile.name === name);
-        const profile = spec.profiles[index];
-        assert.ok(profile, `no profile ${name}`);
-        ids[name] = clusterEndpointId(index + 1);
-        return { id: ids[name], baseUrl: profile.url, apiKey: profile.apiKey, authStyle: profile.authStyle, priority, source: name };
-      }),
-      createdAt,
-    });
-  }
-  const config = {
-    version: 1,
-    defaultProfile: spec.profiles[0]?.name ?? null,
-    activeProfile: spec.activeProfile === undefined ? (cluster?.name ?? null) : spec.activeProfile,
-    profiles,
-    priorityGroups: { primary: [], secondary: [], fallback: [] },
-    settings: spec.settings ?? {},
-  };
-  return { config, ids };
-}
-
-/** A process of the CLI that runs until told to stop (`proxy start --foreground`, `proxy logs -f`). */
-export class CliProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  #stdout = '';
-  #stderr = '';
-
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [QCC_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk));
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
-  }
-
-  get stdout(): string {
-    return this.#stdout;
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  get pid(): number {
-    assert.ok(this.child.pid !== undefined, 'the process did not start');
-    return this.child.pid;
-  }
-
-  /** Resolves with the exit code, or fails (and kills it) after `timeoutMs`. */
-  async exit(timeoutMs = 15_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms\n${this.#stdout}\n${this.#stderr}`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } catch (error) {
-      this.kill();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
-
 export class GatewayHome {
   readonly home: TempHome;
   /** The port this home's gateway is meant to use; chosen free when the home was made. */
@@ -198,7 +43,10 @@ export class GatewayHome {
   }
 
   static async create(): Promise<GatewayHome> {
-    return new GatewayHome(await makeTempHome(), await freePort());
+    const home = new GatewayHome(await makeTempHome(), await freePort());
+    guardTestProcess();
+    live.add(home);
+    return home;
   }
 
   /** Where the gateway answers when it runs on `port`. */
@@ -314,6 +162,29 @@ export class GatewayHome {
     if (pid !== undefined && Number.isInteger(pid) && pid > 0) this.#gatewayPids.add(pid);
   }
 
+  /**
+   * The last resort, synchronous so that it can run while this process dies: SIGKILL for every gateway this home
+   * named, the one its runtime files name right now included.
+   */
+  killGateways(): void {
+    for (const name of ['proxy.json', 'proxy.pid']) {
+      try {
+        const text = readFileSync(this.file(name), 'utf8');
+        const pid = name === 'proxy.json' ? (JSON.parse(text) as { pid?: unknown }).pid : Number(text.trim());
+        if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0) this.#gatewayPids.add(pid);
+      } catch {
+        // No such file, or half written: the pids seen before are still there.
+      }
+    }
+    for (const pid of this.liveGatewayPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone in the meantime.
+      }
+    }
+  }
+
   /** Gateway pids seen so far that still run. */
   liveGatewayPids(): number[] {
     return [...this.#gatewayPids].filter((pid) => pidAlive(pid) && isGatewayProcess(pid));
@@ -326,17 +197,54 @@ export class GatewayHome {
     if (this.liveGatewayPids().length > 0) {
       await runCli(['proxy', 'stop'], { env: this.home.env, timeoutMs: 45_000 }).catch(() => undefined);
     }
-    for (const pid of this.liveGatewayPids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone in the meantime.
-      }
-    }
+    this.killGateways();
     await waitUntil('the gateway processes to end', () => this.liveGatewayPids().length === 0, 5_000).catch(() => undefined);
+    live.delete(this);
     await this.home.cleanup();
   }
 }
+
+/** Homes whose `cleanup` has not run yet. */
+const live = new Set<GatewayHome>();
+let guarded = false;
+
+/**
+ * A gateway is detached: it outlives the test process unless someone stops it. When the test runner ends a test file
+ * early (its timeout, Ctrl-C), `after` hooks do not run: the gateways of homes not yet cleaned up are killed here, and
+ * a detached reaper keeps watching those homes for a while, since a `qcc proxy start` cut off mid-way (it survives
+ * this process) may still bring one up.
+ */
+function guardTestProcess(): void {
+  if (guarded) return;
+  guarded = true;
+  const killAll = (): void => {
+    if (live.size === 0) return;
+    for (const home of live) home.killGateways();
+    const homes = [...live].map((home) => ({ root: home.home.root, qccHome: home.qccHome }));
+    const reaper = spawn(process.execPath, ['-e', REAPER, JSON.stringify(homes)], { detached: true, stdio: 'ignore' });
+    reaper.unref();
+    live.clear();
+  };
+  process.on('exit', killAll);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** For 30 s: SIGKILL any gateway named by the runtime files of the given homes; then remove their temp folders. */
+const REAPER = `
+const { readFileSync, rmSync } = require('node:fs');
+const homes = JSON.parse(process.argv[1]);
+const isGateway = (pid) => { try { return readFileSync('/proc/' + pid + '/cmdline', 'utf8').includes('gateway.js'); } catch (e) { return e.code !== 'ENOENT' || process.platform !== 'linux'; } };
+const sweep = () => { for (const { qccHome } of homes) for (const name of ['proxy.json', 'proxy.pid']) {
+  try { const text = readFileSync(qccHome + '/' + name, 'utf8'); const pid = name === 'proxy.pid' ? Number(text) : JSON.parse(text).pid;
+    if (Number.isInteger(pid) && pid > 0 && isGateway(pid)) process.kill(pid, 'SIGKILL'); } catch {} } };
+const timer = setInterval(sweep, 500);
+setTimeout(() => { clearInterval(timer); sweep(); for (const { root } of homes) rmSync(root, { recursive: true, force: true }); }, 30000);
+`;
 
 /**
  * Only a process that runs qcc's gateway entry is ever killed by pid (a pid can be reused by the time a test fails).
@@ -347,15 +255,5 @@ function isGatewayProcess(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('gateway.js');
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform !== 'linux';
-  }
-}
-
-/** Runs `test` with a fresh home and always cleans it up, gateway included, however the test ends. */
-export async function withCliGateway<T>(test: (gateway: GatewayHome) => Promise<T>): Promise<T> {
-  const gateway = await GatewayHome.create();
-  try {
-    return await test(gateway);
-  } finally {
-    await gateway.cleanup();
   }
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { withGateway, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { eventNames, withGateway, type HarnessOptions } from '../helpers/gateway-harness.js';
 import { messagesBody, parseSse, STREAM_ORDER } from '../helpers/sim-http.js';
-
-const eventNames = (text: string): string[] => parseSse(text).map((event) => event.event);
 
 describe('gateway: reload (apply) under traffic', () => {
   it('a stream in flight is not dropped when the configuration changes under it; a new endpoint gets traffic', async () => {
