@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { errorCatalogue, QccError, type ErrorCode } from '../core/errors.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
 import type { QccPaths } from '../store/paths.js';
-import { processAlive, readAdminToken, readRuntimeInfo, removeRuntimeFiles, type RuntimeInfo } from '../store/runtime-files.js';
+import { isGatewayProcess, processAlive, readAdminToken, readRuntimeInfo, removeRuntimeFiles, type RuntimeInfo } from '../store/runtime-files.js';
 
 /**
  * The CLI's side of the gateway: it starts and stops the gateway process and talks to it only through its control
@@ -22,7 +22,7 @@ export type GatewayState =
 export async function gatewayState(paths: QccPaths): Promise<GatewayState> {
   const info = await readRuntimeInfo(paths);
   if (!info) return { running: false };
-  if (processAlive(info.pid)) return { running: true, info };
+  if (isGatewayProcess(info.pid)) return { running: true, info };
   await removeRuntimeFiles(paths, info.pid);
   return { running: false, stalePid: info.pid };
 }
@@ -144,14 +144,16 @@ export async function stopGateway(paths: QccPaths, info: RuntimeInfo, waitMs: nu
   try {
     await control(paths, info, 'POST', '/_qcc/stop');
   } catch {
-    if (processAlive(info.pid)) process.kill(info.pid, 'SIGTERM');
+    if (isGatewayProcess(info.pid)) process.kill(info.pid, 'SIGTERM');
   }
   const deadline = Date.now() + waitMs;
-  while (processAlive(info.pid)) {
+  while (isGatewayProcess(info.pid)) {
     if (Date.now() > deadline) {
       throw new QccError('QCC_ERR_GATEWAY_UNREACHABLE', { pid: info.pid, url: info.url, detail: `still running after ${Math.round(waitMs / 1000)} s` });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // It has exited; give its parent (init, for a detached gateway) a moment to reap it, so it is gone, not a zombie.
+  for (let waited = 0; processAlive(info.pid) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   await removeRuntimeFiles(paths, info.pid);
 }

@@ -1,5 +1,6 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import pino from 'pino';
+import { formatLogLine } from '../core/log-line.js';
 
 /**
  * Masks secrets in one place, on the way out: every log line passes through `apply`, whatever logged it. Known
@@ -27,7 +28,7 @@ export interface LogSinkOptions {
   readonly file: string;
   readonly maxBytes: number;
   readonly keep: number;
-  /** Foreground gateways also print their log lines. */
+  /** Foreground gateways also print their log lines, in the readable form of `qcc proxy logs`. */
   readonly echo?: NodeJS.WritableStream;
   readonly redactor: Redactor;
 }
@@ -52,7 +53,7 @@ export class LogSink {
   write(line: string): void {
     const clean = this.options.redactor.apply(line);
     this.destination.write(clean);
-    this.options.echo?.write(clean);
+    this.options.echo?.write(`${formatLogLine(clean.trimEnd())}\n`);
     this.size += Buffer.byteLength(clean);
     if (this.size >= this.options.maxBytes) this.rotate();
   }

@@ -134,7 +134,10 @@ export async function attemptUpstream(
   if (verdict.kind === 'failure') {
     const text = await readSome(body, MAX_ERROR_BODY);
     settle();
-    return { kind: 'failure', failure: verdict, relay: { status, headers: forClient, body: text } };
+    // An error body too large to hold is not relayed cut short as if it were whole: qcc answers for itself then.
+    return text === undefined
+      ? { kind: 'failure', failure: verdict }
+      : { kind: 'failure', failure: verdict, relay: { status, headers: forClient, body: text } };
   }
   const stream = verdict.kind === 'success' && verdict.stream;
   const inspector = new ResponseInspector(stream, header('content-encoding'));
@@ -200,13 +203,18 @@ function firstSign(body: Readable, inspector: ResponseInspector, held: Buffer[])
   });
 }
 
-async function readSome(body: Readable, limit: number): Promise<Buffer> {
+/** The whole body if it fits in `limit` bytes (what arrived, if it broke off); undefined when it is larger. */
+async function readSome(body: Readable, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (size < limit) chunks.push(chunk.subarray(0, limit - size));
       size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
     }
   } catch {
     // A broken error body is still an error: what arrived is enough.

@@ -185,10 +185,11 @@ export class Gateway {
     sendQccError(res, new QccError('QCC_ERR_ROUTE_NOT_FOUND', { method: req.method ?? '', path: url.split('?')[0] ?? '' }));
   }
 
-  /** Beyond loopback every request shows the proxy key (clients) or the admin token (the CLI). */
+  /** Beyond loopback every request shows the proxy key; the CLI may show the admin token instead on `/_qcc/`. */
   #presentsKey(req: IncomingMessage): boolean {
     const key = this.#settings.proxy.proxyKey;
     if (key !== null && sameSecret(presentedCredential(req.headers), key)) return true;
+    if (!req.url?.startsWith('/_qcc/')) return false;
     const admin = req.headers['x-qcc-admin-token'];
     return sameSecret(typeof admin === 'string' ? admin : undefined, this.#options.adminToken);
   }

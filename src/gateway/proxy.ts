@@ -142,9 +142,16 @@ async function route(
     if (signals.client.aborted) return 'client-closed';
     const admission = ctx.router.choose(tried, session);
     if (!admission) {
-      if (tried.size > 0) break;
+      // Every endpoint that can take a request has failed this one, or the last refused its key (waiting will not
+      // mend that): its answer is the answer. Otherwise everything is cooling down or open, and the request waits.
+      if (tried.size > 0 && (ctx.router.hasAvailable() || last?.failure.forceOpen)) break;
       const held = await hold(ctx, holdDeadline, signals.client);
-      if (held === 'available') continue;
+      if (held === 'available') {
+        // Something left its cool-down or open breaker: the world changed, so even an endpoint tried before (a 429
+        // whose Retry-After has passed) may be tried again, within maxAttempts.
+        tried.clear();
+        continue;
+      }
       if (held === 'aborted') return signals.client.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
       const waitedMs = settings.queue.holdTimeoutMs;
       const detail = ctx.router.routes.length === 0 ? 'no profile to serve: run `qcc use PROFILE`' : 'every endpoint is cooling down or open';
@@ -203,7 +210,12 @@ async function route(
   if (last?.relay) {
     // Every endpoint tried failed: the last upstream answer is the most honest thing to give the client.
     const { status, headers, body } = last.relay;
-    res.writeHead(status, { ...headers, 'content-length': body.length, 'x-qcc-attempts': String(progress.attempts) });
+    res.writeHead(status, {
+      ...headers,
+      'content-length': body.length,
+      'x-qcc-endpoint': progress.route?.id ?? '',
+      'x-qcc-attempts': String(progress.attempts),
+    });
     res.end(body);
     progress.status = status;
     progress.bytesOut = body.length;

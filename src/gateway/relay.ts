@@ -106,7 +106,8 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       inspector.dispose();
       settle({ kind: 'client-closed', bytes, usage: inspector.usage });
     };
-    const onShutdown = (): void => broken(streamBrokenFailure('the gateway shut down before the stream ended'));
+    // qcc cut this stream itself: the client must hear it, but the endpoint did nothing wrong.
+    const onShutdown = (): void => broken({ ...streamBrokenFailure('the gateway shut down before the stream ended'), breaker: false });
     context.shutdown.addEventListener('abort', onShutdown, { once: true });
     body.on('data', onData);
     body.on('error', onError);

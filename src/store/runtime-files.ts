@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { QccError } from '../core/errors.js';
 import { errnoText, isErrno, readJsonFile, toJsonText, writeFileAtomically } from './json-file.js';
@@ -32,6 +34,30 @@ export async function removeRuntimeFiles(paths: QccPaths, pid: number): Promise<
   const info = await readRuntimeInfo(paths);
   if (!info || info.pid === pid) await rm(paths.runtimeFile, { force: true });
   if ((await readPidFile(paths)) === pid) await rm(paths.pidFile, { force: true });
+}
+
+/**
+ * A live process that is a qcc gateway. Pids are reused: the one a dead gateway left in proxy.json may belong to
+ * another program by now, which must never be taken for the gateway (or sent its SIGTERM). The command line tells
+ * (`…/bin/gateway.js`); where it cannot be read, a live pid is trusted.
+ */
+export function isGatewayProcess(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  const command = commandLine(pid);
+  return command === undefined || command.includes(GATEWAY_ENTRY_NAME);
+}
+
+/** The file name of the gateway's entry (src/bin/gateway.ts), as it appears in the process's command line. */
+export const GATEWAY_ENTRY_NAME = 'gateway.js';
+
+function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\u0000', ' ');
+  } catch {
+    // No /proc (macOS): ask ps, which both macOS and Linux have.
+  }
+  const ps = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 });
+  return ps.status === 0 && ps.stdout.trim() ? ps.stdout : undefined;
 }
 
 export function processAlive(pid: number): boolean {
@@ -73,7 +99,7 @@ export async function claimPidFile(paths: QccPaths, pid: number): Promise<PidCla
       }
     }
     const owner = await readPidFile(paths);
-    if (owner !== undefined && owner !== pid && processAlive(owner)) return { claimed: false, pid: owner };
+    if (owner !== undefined && owner !== pid && isGatewayProcess(owner)) return { claimed: false, pid: owner };
     stalePid = owner ?? stalePid;
     await rm(paths.pidFile, { force: true });
   }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { RequestOutcome, RequestRecord } from '../core/request-record.js';
@@ -15,8 +15,10 @@ export class StateDb {
 
   private constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    this.db = new DatabaseSync(file);
+    // Created 0600 before SQLite opens it, so it is never readable by others, not even for a moment.
+    closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
+    this.db = new DatabaseSync(file);
     this.db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;

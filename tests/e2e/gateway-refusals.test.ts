@@ -100,7 +100,6 @@ describe('qcc proxy start: stale runtime files, a busy port, an exposed bind, an
 
   it(
     'a runtime file whose pid now belongs to another program is stale, and that program is never signalled',
-    { todo: 'pid reuse is not detected: `qcc proxy stop` sends SIGTERM to whatever process has the pid now (see the report)' },
     async () => {
       const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
       try {

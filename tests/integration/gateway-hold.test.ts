@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { anthropicError, withGateway, type GatewayHarness, type HarnessOptions } from '../helpers/gateway-harness.js';
 import { messagesBody, parseSse } from '../helpers/sim-http.js';
 
-const both: HarnessOptions = { upstreams: [{ name: 'a' }, { name: 'b' }] };
+/** Two attempts at most: the request that meets both rate limits ends with the last 429 instead of waiting. */
+const both: HarnessOptions = { upstreams: [{ name: 'a' }, { name: 'b' }], settings: { proxy: { maxAttempts: 2 } } };
 
-/** Rate-limits both endpoints once; the request that meets both limits gets the last 429 as it came. */
+/** Rate-limits both endpoints once; the request that meets both limits (and may try no more) gets the last 429. */
 async function coolBoth(h: GatewayHarness, retryAfter: string): Promise<void> {
   h.sim('a').fault({ kind: 'status', status: 429, retryAfter }, { times: 1 });
   h.sim('b').fault({ kind: 'status', status: 429, retryAfter }, { times: 1 });
@@ -43,8 +44,30 @@ describe('gateway: hold instead of failing (DESIGN §4.8)', () => {
     });
   });
 
+  it('a request that meets a 429 on every endpoint waits out the cool-down and is served (DESIGN §4.8)', async () => {
+    await withGateway({ upstreams: [{ name: 'a' }, { name: 'b' }] }, async (h) => {
+      h.sim('a').fault({ kind: 'status', status: 429, retryAfter: '1' }, { times: 1 });
+      h.sim('b').fault({ kind: 'status', status: 429, retryAfter: '1' }, { times: 1 });
+      const res = await h.send({ body: messagesBody({ stream: true }), headersTimeoutMs: 10_000 });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['x-qcc-attempts'], '3');
+      assert.equal(parseSse(res.text).at(-1)?.event, 'message_stop');
+      assert.equal(h.sim('a').requests.length + h.sim('b').requests.length, 3);
+    });
+  });
+
+  it('a key refused on the only endpoint is answered at once: waiting would not mend it', async () => {
+    await withGateway({ upstreams: [{ name: 'a' }] }, async (h) => {
+      h.sim('a').fault({ kind: 'status', status: 401 });
+      const res = await h.send({ body: messagesBody(), headersTimeoutMs: 10_000 });
+      assert.equal(res.status, 401);
+      assert.equal(h.gateway.status().requests.held, 0);
+      assert.equal(h.sim('a').requests.length, 1);
+    });
+  });
+
   it('when nothing becomes available within queue.holdTimeoutMs, the client gets 503 overloaded_error from qcc', async () => {
-    await withGateway({ ...both, settings: { queue: { holdTimeoutMs: 300 } } }, async (h) => {
+    await withGateway({ ...both, settings: { proxy: { maxAttempts: 2 }, queue: { holdTimeoutMs: 300 } } }, async (h) => {
       await coolBoth(h, '60');
       const res = await h.send({ body: messagesBody({ stream: true }) });
       assert.equal(res.status, 503);
@@ -72,7 +95,7 @@ describe('gateway: hold instead of failing (DESIGN §4.8)', () => {
 
   it('an open breaker holds too, and its half-open time wakes the request', async () => {
     await withGateway(
-      { upstreams: [{ name: 'a' }], settings: { health: { failureThreshold: 1, openBaseMs: 500 } } },
+      { upstreams: [{ name: 'a' }], settings: { proxy: { maxAttempts: 1 }, health: { failureThreshold: 1, openBaseMs: 500 } } },
       async (h) => {
         h.sim('a').fault({ kind: 'status', status: 500 }, { times: 1 });
         assert.equal((await h.send({ body: messagesBody() })).status, 500);

@@ -104,7 +104,7 @@ describe('gateway: the official @anthropic-ai/sdk as the client, first primary d
   });
 
   it('qcc’s own 503 reads as an Anthropic overloaded_error to the SDK', async () => {
-    await withGateway({ ...cluster, settings: { queue: { holdTimeoutMs: 100 }, health: { failureThreshold: 1 } } }, async (h) => {
+    await withGateway({ ...cluster, settings: { proxy: { maxAttempts: 3 }, queue: { holdTimeoutMs: 100 }, health: { failureThreshold: 1 } } }, async (h) => {
       for (const name of ['a', 'b', 'c']) await h.sim(name).stop();
       const error = await sdkFor(h)
         .messages.create({ model: 'claude-test-1', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })

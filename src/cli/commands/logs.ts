@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { QccError } from '../../core/errors.js';
+import { formatLogLine, LOG_LEVELS } from '../../core/log-line.js';
 import type { CliContext } from '../context.js';
 import { proxyText } from './proxy.text.js';
 
@@ -11,9 +12,6 @@ export interface LogsOptions {
   readonly json?: boolean;
 }
 
-/** pino's numeric levels. */
-const LEVELS: Readonly<Record<string, number>> = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
-const NAMES: Readonly<Record<number, string>> = { 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const FOLLOW_POLL_MS = 250;
 
 /**
@@ -26,13 +24,13 @@ export async function runProxyLogs(ctx: CliContext, options: LogsOptions): Promi
   if (!Number.isInteger(count) || count < 0) {
     throw new QccError('QCC_ERR_SETTING_VALUE', { key: '-n', reason: 'expected a whole number of lines' });
   }
-  const minLevel = options.level === undefined ? 0 : LEVELS[options.level.toLowerCase()];
+  const minLevel = options.level === undefined ? 0 : LOG_LEVELS[options.level.toLowerCase()];
   if (minLevel === undefined) {
-    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--level', reason: `expected one of: ${Object.keys(LEVELS).join(', ')}` });
+    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--level', reason: `expected one of: ${Object.keys(LOG_LEVELS).join(', ')}` });
   }
   const file = ctx.paths.logFile;
   const keep = (line: string): boolean => matches(line, minLevel, options.grep);
-  const show = (line: string): void => ctx.out.line(options.json ? line : formatLine(line, ctx.out.color.dim));
+  const show = (line: string): void => ctx.out.line(options.json ? line : formatLogLine(line, ctx.out.color.dim));
 
   const lines = await lastLines([`${file}.1`, file], count, keep);
   if (lines.length === 0 && !options.follow && !(await exists(file))) ctx.out.line(t('noLog', { file }));
@@ -60,23 +58,6 @@ function matches(line: string, minLevel: number, grep: string | undefined): bool
   if (minLevel === 0) return true;
   const level = /"level":(\d+)/.exec(line);
   return level !== null && Number(level[1]) >= minLevel;
-}
-
-/** `2026-11-22T04:30:01.123Z INFO  request  method=POST path=/v1/messages status=200 …` */
-export function formatLine(line: string, dim: (text: string) => string): string {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const { time, level, msg, pid: _pid, ...rest } = entry;
-  const fields = Object.entries(rest)
-    .filter(([, value]) => value !== null && value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(' ');
-  const name = (NAMES[Number(level)] ?? String(level)).padEnd(5);
-  return `${dim(String(time ?? ''))} ${name} ${String(msg ?? '')}${fields ? `  ${dim(fields)}` : ''}`;
 }
 
 /** The last `count` kept lines across the files, oldest file first. */

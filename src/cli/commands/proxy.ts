@@ -49,8 +49,9 @@ export async function ensureGateway(ctx: CliContext, where: { host?: string | un
   const c = ctx.out.color;
   const state = await gatewayState(ctx.paths);
   if (state.running) {
-    await reloadGateway(ctx.paths, state.info);
     ctx.out.line(c.green(`✓ ${t('alreadyRunning', { url: reachableUrl(state.info), pid: state.info.pid })}`));
+    const reload = await reloadGateway(ctx.paths, state.info);
+    if (!reload.ok) ctx.out.line(c.yellow(`! ${t('configError', { error: reload.error ?? '?' })}`));
     return state.info;
   }
   if (state.stalePid !== undefined) ctx.out.line(c.dim(t('staleRemoved', { pid: state.stalePid })));
