@@ -187,6 +187,7 @@ function observerFor(log: Logger, records: RecordBuffer): GatewayObserver {
     requestFinished(record) {
       records.add(record);
       const level = record.outcome === 'ok' || record.outcome === 'client-error' || record.outcome === 'client-closed' ? 'info' : 'warn';
+      if (!log.isLevelEnabled(level)) return;
       log[level](
         {
           reqId: record.id,

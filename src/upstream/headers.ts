@@ -64,15 +64,15 @@ export function upstreamHeaders(rawHeaders: readonly string[], credential: Crede
 
 /** Response headers for the client: hop-by-hop ones and cookies of the provider removed. */
 export function clientHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
-  const named = new Set(
-    String(headers.connection ?? '')
-      .split(',')
-      .map((token) => token.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const connection = headers.connection;
+  const named =
+    connection === undefined
+      ? undefined
+      : new Set(String(connection).split(',').map((token) => token.trim().toLowerCase()));
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || DROPPED_RESPONSE.has(name) || named.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || DROPPED_RESPONSE.has(name) || named?.has(name)) continue;
     out[name] = value;
   }
   return out;
