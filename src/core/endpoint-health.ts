@@ -86,13 +86,8 @@ export function isAvailable(record: EndpointHealth, now: number): boolean {
  */
 export function availableAt(record: EndpointHealth): number | undefined {
   const state = record.breaker;
-  let breakerAt = 0;
-  if (state.phase === 'open') breakerAt = state.openUntil;
-  else if (state.phase === 'half-open' && state.trialInFlight) {
-    if (state.trialExpiresAt === null) return undefined;
-    breakerAt = state.trialExpiresAt;
-  }
-  return Math.max(breakerAt, record.coolingUntil);
+  if (state.phase === 'half-open' && state.trialInFlight && state.trialExpiresAt === null) return undefined;
+  return Math.max(breaker.nextChangeAt(state) ?? 0, record.coolingUntil);
 }
 
 /** Share of served attempts in the window; undefined before any verdict. */

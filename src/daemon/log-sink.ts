@@ -1,11 +1,12 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import pino from 'pino';
 import { formatLogLine } from '../core/log-line.js';
+import { maskKey } from '../core/mask.js';
 
 /**
  * Masks secrets in one place, on the way out: every log line passes through `apply`, whatever logged it. Known
- * secrets (the configured keys, the admin token, the proxy key) are replaced wherever they appear, and anything
- * shaped like a provider key (`sk-…`) is masked too.
+ * secrets (the configured keys, the admin token, the proxy key) are masked as every listing masks them, wherever
+ * they appear, and anything shaped like a provider key (`sk-…`) is masked too.
  */
 export class Redactor {
   private known: RegExp | undefined;
@@ -16,12 +17,11 @@ export class Redactor {
   }
 
   apply(line: string): string {
-    const masked = this.known ? line.replace(this.known, mask) : line;
-    return masked.replace(/\bsk-[A-Za-z0-9_-]{12,}/g, mask);
+    const masked = this.known ? line.replace(this.known, maskKey) : line;
+    return masked.replace(/\bsk-[A-Za-z0-9_-]{12,}/g, maskKey);
   }
 }
 
-const mask = (secret: string): string => `${secret.slice(0, 6)}…${secret.slice(-4)}`;
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface LogSinkOptions {

@@ -146,6 +146,8 @@ export async function attemptUpstream(
     return { kind: 'commit', status, headers: forClient, held, body, inspector, clientError, stream, ttfbMs: clock() - started };
   };
   if (verdict.kind === 'client-error') return commit([], true);
+  // No body by definition (RFC 9110 §9.3.2, §15.3.5): nothing to wait for, and its absence is no fault.
+  if (request.method === 'HEAD' || status === 204 || status === 205) return commit([], false);
 
   const held: Buffer[] = [];
   const sign = await firstSign(body, inspector, held);

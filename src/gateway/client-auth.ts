@@ -1,12 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The credential a client presented, in either of Claude Code's styles. */
-export function presentedCredential(headers: IncomingHttpHeaders): string | undefined {
+/**
+ * The credentials a client presented, in Claude Code's two styles. It may send both (a key exported in the shell
+ * beside the token from settings.json), so either may be the one that counts.
+ */
+export function presentedCredentials(headers: IncomingHttpHeaders): string[] {
+  const found: string[] = [];
   const apiKey = headers['x-api-key'];
-  if (typeof apiKey === 'string' && apiKey) return apiKey;
-  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization?.trim() ?? '');
-  return match?.[1];
+  if (typeof apiKey === 'string' && apiKey) found.push(apiKey);
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization?.trim() ?? '')?.[1];
+  if (bearer) found.push(bearer);
+  return found;
 }
 
 /** Compares secrets in constant time, so response timing does not leak how much of a guess was right. */

@@ -5,7 +5,7 @@ import type { Config, Settings } from '../config/schema.js';
 import { QccError } from '../core/errors.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
 import { RetryBudget } from '../core/retry-budget.js';
-import { isLoopback, presentedCredential, sameSecret } from './client-auth.js';
+import { isLoopback, presentedCredentials, sameSecret } from './client-auth.js';
 import { handleControl, type ReloadResult } from './control-api.js';
 import { sendQccError } from './error-response.js';
 import { proxyRequest, type GatewayObserver, type ProxyContext } from './proxy.js';
@@ -188,7 +188,7 @@ export class Gateway {
   /** Beyond loopback every request shows the proxy key; the CLI may show the admin token instead on `/_qcc/`. */
   #presentsKey(req: IncomingMessage): boolean {
     const key = this.#settings.proxy.proxyKey;
-    if (key !== null && sameSecret(presentedCredential(req.headers), key)) return true;
+    if (key !== null && presentedCredentials(req.headers).some((presented) => sameSecret(presented, key))) return true;
     if (!req.url?.startsWith('/_qcc/')) return false;
     const admin = req.headers['x-qcc-admin-token'];
     return sameSecret(typeof admin === 'string' ? admin : undefined, this.#options.adminToken);

@@ -137,9 +137,12 @@ async function route(
   const timeouts = settings.proxy;
   const holdDeadline = ctx.clock() + settings.queue.holdTimeoutMs;
   let last: { failure: AttemptFailure; relay?: Relayable } | undefined;
+  // qcc stopped waiting: the client left, or a draining gateway ran out of time (then the client is still owed an answer).
+  const gaveUp = (): RequestOutcome =>
+    signals.client.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
 
   while (progress.attempts < settings.proxy.maxAttempts) {
-    if (signals.client.aborted) return 'client-closed';
+    if (signals.upstream.aborted) return gaveUp();
     const admission = ctx.router.choose(tried, session);
     if (!admission) {
       // Every endpoint that can take a request has failed this one, or the last refused its key (waiting will not
@@ -152,7 +155,7 @@ async function route(
         tried.clear();
         continue;
       }
-      if (held === 'aborted') return signals.client.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
+      if (held === 'aborted') return gaveUp();
       const waitedMs = settings.queue.holdTimeoutMs;
       const detail = ctx.router.routes.length === 0 ? 'no profile to serve: run `qcc use PROFILE`' : 'every endpoint is cooling down or open';
       return fail(res, progress, new QccError('QCC_ERR_NO_ENDPOINT', { waitedMs, detail }), 'no-endpoint');
@@ -172,7 +175,7 @@ async function route(
       const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, signals.upstream, ctx.clock);
       if (result.kind === 'aborted') {
         finishAttempt(ctx, admission, undefined);
-        return 'client-closed';
+        return gaveUp();
       }
       if (result.kind === 'failure') {
         finishAttempt(ctx, admission, result.failure);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { QccError } from '../core/errors.js';
 import { errnoText, isErrno, readJsonFile, toJsonText, writeFileAtomically } from './json-file.js';
 import type { QccPaths } from './paths.js';
@@ -86,6 +86,12 @@ export type PidClaim = { readonly claimed: true; readonly stalePid?: number } | 
  * taken over (the caller says so); one whose process lives means a gateway is already running.
  */
 export async function claimPidFile(paths: QccPaths, pid: number): Promise<PidClaim> {
+  try {
+    // The first file of a gateway started before any `qcc init` or `qcc add`.
+    await mkdir(paths.home, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.home, reason: errnoText(error) }, { cause: error });
+  }
   let stalePid: number | undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertNoSecret } from '../helpers/assertions.js';
@@ -85,4 +85,21 @@ describe('qcc proxy start / stop / status / restart', () => {
     assert.equal(messages.at(-1)?.msg, 'gateway stopped');
   });
 
+});
+
+describe('qcc proxy start before anything else', () => {
+  it('starts in a qcc home that does not exist yet, creating it 0700, and stops again', async () => {
+    const gw = await GatewayHome.create();
+    try {
+      assert.equal(existsSync(gw.qccHome), false);
+      const runtime = await gw.start();
+      assert.ok(pidAlive(runtime.pid));
+      assert.equal(statSync(gw.qccHome).mode & 0o777, 0o700);
+      assert.equal((await gw.status()).endpoints.length, 0);
+      await gw.ok(['proxy', 'stop']);
+      assert.equal(pidAlive(runtime.pid), false);
+    } finally {
+      await gw.cleanup();
+    }
+  });
 });

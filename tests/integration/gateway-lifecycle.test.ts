@@ -152,4 +152,21 @@ describe('gateway: drain', () => {
       assert.equal(records[0]?.outcome, 'stream-broken');
     });
   });
+
+  it('a request still waiting for its first byte at the deadline gets 503 QCC_ERR_DRAINING, not a cut connection', async () => {
+    await withGateway({ upstreams: [{ name: 'a' }] }, async (h) => {
+      h.sim('a').fault({ kind: 'hang' });
+      const waiting = h.send({ body: messagesBody({ stream: true }), headersTimeoutMs: 10_000 });
+      await h.sim('a').waitFor((sim) => sim.requests.length === 1, 3_000);
+      await h.gateway.drain(300);
+      const res = await waiting;
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['x-qcc-error'], 'QCC_ERR_DRAINING');
+      assert.match(res.text, /"type":"overloaded_error"/);
+      await h.sim('a').waitFor((sim) => sim.requests[0]?.aborted === true, 3_000);
+      const records = await h.waitForRecords(1);
+      assert.deepEqual([records[0]?.outcome, records[0]?.status], ['failed', 503]);
+      assert.equal(h.endpoint('a').failures, 0, 'qcc gave up on it, the endpoint did nothing wrong');
+    });
+  });
 });

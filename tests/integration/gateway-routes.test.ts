@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { ADMIN_TOKEN, anthropicError, keyOf, withGateway } from '../helpers/gateway-harness.js';
+import { ADMIN_TOKEN, anthropicError, keyOf, startRawUpstream, withGateway } from '../helpers/gateway-harness.js';
 import { messagesBody } from '../helpers/sim-http.js';
 
 describe('gateway: routes', () => {
@@ -51,6 +51,32 @@ describe('gateway: routes', () => {
       assert.equal(res.headers['x-qcc-attempts'], '1');
       assert.equal(anthropicError(res.text).type, 'not_found_error');
     });
+  });
+
+  it('an answer without a body by definition (to HEAD, a 204) is relayed, and no failure of the endpoint', async () => {
+    const bodiless = await startRawUpstream((req, res) => {
+      if (req.method === 'HEAD') res.writeHead(200, { 'content-type': 'application/json', 'content-length': '57' });
+      else res.writeHead(204, { 'content-type': 'application/json' });
+      res.end();
+    });
+    try {
+      await withGateway({ upstreams: [{ name: 'x', baseUrl: bodiless.url }, { name: 'b', priority: 2 }] }, async (h) => {
+        for (const [method, path, status] of [['HEAD', '/v1/models', 200], ['DELETE', '/v1/files/file_1', 204]] as const) {
+          const res = await h.send({ method, path });
+          assert.equal(res.status, status, `${method} ${path}`);
+          assert.equal(res.headers['x-qcc-endpoint'], h.id('x'), `${method} ${path}`);
+          assert.equal(res.bytes.length, 0);
+        }
+        assert.equal(bodiless.handled, 2);
+        assert.equal(h.sim('b').requests.length, 0, 'nothing was retried');
+        assert.deepEqual(h.failures, []);
+        assert.equal(h.endpoint('x').failures, 0);
+        const records = await h.waitForRecords(2);
+        assert.deepEqual(records.map((record) => record.outcome), ['ok', 'ok']);
+      });
+    } finally {
+      await bodiless.close();
+    }
   });
 
   it('the path of a base URL (a relay’s /api) prefixes every request path', async () => {
@@ -196,6 +222,19 @@ describe('gateway: beyond loopback', () => {
       }
       const status = await h.send({ method: 'GET', path: '/_qcc/status', headers: { 'x-qcc-admin-token': ADMIN_TOKEN } });
       assert.equal(status.status, 200, 'the CLI reaches the control routes with the admin token');
+    });
+  });
+
+  it('Claude Code sending both credentials (a stray ANTHROPIC_API_KEY beside the token) is let in by the one that is the key', async () => {
+    await withGateway(options, async (h) => {
+      for (const headers of [
+        { 'x-api-key': 'sk-ant-from-the-shell-0123456789', authorization: `Bearer ${proxyKey}` },
+        { 'x-api-key': proxyKey, authorization: 'Bearer sk-ant-from-the-shell-0123456789' },
+      ]) {
+        const res = await h.send({ body: messagesBody(), headers });
+        assert.equal(res.status, 200, JSON.stringify(headers));
+      }
+      assert.equal(h.sim('a').requests.length, 2);
     });
   });
 });
