@@ -7,3 +7,8 @@ export function maskKey(key: string): string {
   if (key.length >= 10) return `${key.slice(0, 3)}…${key.slice(-2)}`;
   return '…';
 }
+
+/** Masks whatever in a text is shaped like a provider key (`sk-…`), configured or not: text from upstreams, log lines. */
+export function maskKeyLikes(text: string): string {
+  return text.replace(/\bsk-[A-Za-z0-9_-]{12,}/g, maskKey);
+}

@@ -1,3 +1,4 @@
+import { maskKeyLikes } from './mask.js';
 import type { SseEvent } from './sse-parser.js';
 
 /**
@@ -227,7 +228,9 @@ export function classifyFirstEvent(event: SseEvent, facts: FirstEventFacts): Att
     ...(facts.defaultCooldownMs === undefined ? {} : { defaultCooldownMs: facts.defaultCooldownMs }),
   });
   if (as.kind !== 'failure') return { kind: 'client-error', status: 200 };
-  const detail = `stream error ${error.type}${error.message === '' ? '' : `: ${error.message}`}`;
+  // The message is the upstream's text: it goes into logs and status, so it is kept short and no key shows.
+  const message = maskKeyLikes(error.message).slice(0, 200);
+  const detail = `stream error ${error.type}${message === '' ? '' : `: ${message}`}`;
   return { ...as, reason: 'stream-error-event', detail, status: 200 };
 }
 

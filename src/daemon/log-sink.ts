@@ -1,7 +1,8 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino from 'pino';
 import { formatLogLine } from '../core/log-line.js';
-import { maskKey } from '../core/mask.js';
+import { maskKey, maskKeyLikes } from '../core/mask.js';
 
 /**
  * Masks secrets in one place, on the way out: every log line passes through `apply`, whatever logged it. Known
@@ -18,7 +19,7 @@ export class Redactor {
 
   apply(line: string): string {
     const masked = this.known ? line.replace(this.known, maskKey) : line;
-    return masked.replace(/\bsk-[A-Za-z0-9_-]{12,}/g, maskKey);
+    return maskKeyLikes(masked);
   }
 }
 
@@ -42,8 +43,10 @@ export class LogSink {
   private size: number;
 
   constructor(private options: LogSinkOptions) {
-    this.destination = pino.destination({ dest: options.file, sync: false, mkdir: true, mode: 0o600 }) as never;
-    this.size = existsSync(options.file) ? statSync(options.file).size : 0;
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    createFile(options.file);
+    this.destination = pino.destination({ dest: options.file, sync: false, mode: 0o600 }) as never;
+    this.size = statSync(options.file).size;
   }
 
   configure(maxBytes: number, keep: number): void {
@@ -79,9 +82,18 @@ export class LogSink {
       if (existsSync(`${file}.${index}`)) renameSync(`${file}.${index}`, `${file}.${index + 1}`);
     }
     if (existsSync(file)) renameSync(file, `${file}.1`);
+    createFile(file);
     this.destination.reopen();
     this.size = 0;
   }
+}
+
+/**
+ * The destination opens its file asynchronously; creating it first means proxy.log is never missing for a reader
+ * such as `qcc proxy logs`, from start-up and across rotations.
+ */
+function createFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
 }
 
 export type Logger = pino.Logger;

@@ -16,7 +16,8 @@ export function presentedCredentials(headers: IncomingHttpHeaders): string[] {
 
 /** Compares secrets in constant time, so response timing does not leak how much of a guess was right. */
 export function sameSecret(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
+  // An empty secret is no secret: it never matches, whatever was presented.
+  if (presented === undefined || expected === '') return false;
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

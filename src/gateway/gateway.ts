@@ -79,7 +79,7 @@ export class Gateway {
       this.#handle(req, res, context).catch((error: unknown) => {
         // A bug, not a user error: answer what can be answered and let the daemon log it.
         if (!res.headersSent) sendQccError(res, new QccError('QCC_ERR_INTERNAL', { detail: String(error) }));
-        else res.destroy();
+        else if (!res.writableEnded) res.destroy();
         this.server.emit('error', error);
       });
     });

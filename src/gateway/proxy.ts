@@ -72,6 +72,9 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   let stream = false;
   let model: string | null = null;
   let outcome: RequestOutcome;
+  // A bug (anything but a QccError) is still answered and recorded, so the in-flight count stays true; then it is
+  // thrown on for the daemon to log.
+  let bug: { error: unknown } | undefined;
   try {
     body = await readRequestBody(req, settings.proxy.maxBodyBytes);
     const facts = requestFacts(req.headers, body);
@@ -83,13 +86,15 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
     if (error !== null && error === req.errored) {
       // The client left while it was still sending its body: no upstream was asked, and nobody is left to answer.
       outcome = 'client-closed';
-    } else {
-      if (!isQccError(error)) throw error;
+    } else if (isQccError(error)) {
       // Refused before any upstream was asked (a body over the limit): say so and close, the rest is not read.
       sendQccError(res, error, { connection: 'close' });
       progress.status = error.httpStatus;
       progress.error = error.code;
       outcome = 'rejected';
+    } else {
+      bug = { error };
+      outcome = fail(res, progress, new QccError('QCC_ERR_INTERNAL', { detail: String(error) }), 'failed');
     }
   } finally {
     ctx.budget.requestFinished();
@@ -121,6 +126,7 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   };
   ctx.traffic.finished(record);
   ctx.observer.requestFinished(record);
+  if (bug) throw bug.error;
 }
 
 async function route(

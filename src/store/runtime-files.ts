@@ -112,21 +112,16 @@ export async function claimPidFile(paths: QccPaths, pid: number): Promise<PidCla
   throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.pidFile, reason: 'EEXIST' });
 }
 
-/** The token that mutating control routes need; created on first use, 0600. */
+/**
+ * The token that mutating control routes need; created on first use, 0600. Only the gateway that holds the pid file
+ * calls this, so it is the only writer; a file left empty or unreadable is replaced, never trusted.
+ */
 export async function ensureAdminToken(paths: QccPaths): Promise<string> {
   const existing = await readAdminToken(paths);
   if (existing) return existing;
-  try {
-    const token = randomBytes(24).toString('hex');
-    const handle = await open(paths.adminTokenFile, 'wx', 0o600);
-    await handle.writeFile(`${token}\n`);
-    await handle.close();
-    return token;
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if (isErrno(error, 'EEXIST')) return (await readAdminToken(paths)) ?? '';
-    throw new QccError('QCC_ERR_FILE_WRITE', { file: paths.adminTokenFile, reason: errnoText(error) }, { cause: error });
-  }
+  const token = randomBytes(24).toString('hex');
+  await writeFileAtomically(paths.adminTokenFile, `${token}\n`);
+  return token;
 }
 
 export async function readAdminToken(paths: QccPaths): Promise<string | undefined> {

@@ -53,6 +53,8 @@ export interface HarnessOptions {
   readonly settings?: SettingsOverrides;
   /** @default '127.0.0.1' (the harness always connects on 127.0.0.1) */
   readonly host?: string;
+  /** Called on every failed attempt, after it is collected; a test throws from it to play a bug in the gateway. */
+  readonly onAttemptFailed?: (event: AttemptFailedEvent) => void;
 }
 
 export type AttemptFailedEvent = Parameters<GatewayObserver['attemptFailed']>[0];
@@ -119,7 +121,10 @@ export class GatewayHarness {
         dispatcher: upstream,
         observer: {
           requestFinished: (record) => void seen.records.push(record),
-          attemptFailed: (event) => void seen.failures.push(event),
+          attemptFailed: (event) => {
+            seen.failures.push(event);
+            options.onAttemptFailed?.(event);
+          },
         },
         version: '0.0.0-test',
         adminToken: ADMIN_TOKEN,

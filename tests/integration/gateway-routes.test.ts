@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { ADMIN_TOKEN, anthropicError, keyOf, startRawUpstream, withGateway } from '../helpers/gateway-harness.js';
+import { ADMIN_TOKEN, anthropicError, GatewayHarness, keyOf, startRawUpstream, withGateway } from '../helpers/gateway-harness.js';
 import { messagesBody } from '../helpers/sim-http.js';
 
 describe('gateway: routes', () => {
@@ -123,6 +123,30 @@ describe('gateway: routes', () => {
       const fits = await h.send({ body: messagesBody() });
       assert.equal(fits.status, 200);
     });
+  });
+
+  it('a bug on the request path is answered 500, recorded, and handed to the daemon; the in-flight count goes back to 0', async () => {
+    const h = await GatewayHarness.start({
+      upstreams: [{ name: 'a', }],
+      onAttemptFailed: () => {
+        throw new Error('a bug in an observer');
+      },
+    });
+    try {
+      h.sim('a').fault({ kind: 'status', status: 500 });
+      const answer = await h.send({ body: messagesBody() });
+      assert.equal(answer.status, 500);
+      assert.equal(answer.headers['x-qcc-error'], 'QCC_ERR_INTERNAL');
+      assert.equal(anthropicError(answer.text).type, 'api_error');
+      const [record] = await h.waitForRecords(1);
+      assert.equal(record?.outcome, 'failed');
+      assert.equal(record?.error, 'QCC_ERR_INTERNAL');
+      assert.equal(h.gateway.inflight, 0);
+      assert.equal(h.gateway.status().requests.inflight, 0);
+      assert.deepEqual(h.serverErrors.map(String), ['Error: a bug in an observer']);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -187,6 +187,16 @@ describe('classifyFirstEvent', () => {
     assert.equal(failureOf(classifyFirstEvent(event, facts)).reason, 'stream-error-event');
   });
 
+  it('keeps the upstream’s message short, and masks a key it echoes (the detail reaches logs and status)', () => {
+    const key = 'sk-ant-api03-echoed-0123456789abcdef';
+    const message = `invalid key ${key} ${'x'.repeat(1_000)}`;
+    const event = { event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'api_error', message } }) };
+    const { detail } = failureOf(classifyFirstEvent(event, facts));
+    assert.ok(!detail.includes(key), detail);
+    assert.ok(detail.includes('sk-ant…cdef'), detail);
+    assert.ok(detail.length < 260, `${detail.length} characters`);
+  });
+
   it('treats an error type named like an Object.prototype key as an unknown one', () => {
     assert.equal(failureOf(classifyFirstEvent(errorEvent('constructor'), facts)).breaker, true);
   });
