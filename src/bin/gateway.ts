@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import './quiet-warnings.js';
 import { parseArgs } from 'node:util';
-import { isQccError, renderError } from '../core/errors.js';
+import { isQccError, renderError, type ErrorParams } from '../core/errors.js';
 import { detectLang } from '../i18n/lang.js';
 import { resolvePaths } from '../store/paths.js';
 
@@ -9,7 +9,7 @@ import { resolvePaths } from '../store/paths.js';
  * The hidden entry of the gateway process. `qcc proxy start` runs it detached and waits on the IPC channel for
  * `ready` (or the error that stopped it); `--foreground` runs it attached to the terminal.
  */
-type Message = { type: 'ready'; info: unknown } | { type: 'failed'; code: string; params: Readonly<Record<string, string | number>> };
+type Message = { type: 'ready'; info: unknown } | { type: 'failed'; code: string; params: ErrorParams };
 
 function tell(message: Message): void {
   if (process.send) process.send(message);

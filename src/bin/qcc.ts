@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import './quiet-warnings.js';
 import { CommanderError } from 'commander';
+import { z } from 'zod';
 import { createCliContext, type CliContext } from '../cli/context.js';
 import { buildProgram } from '../cli/program.js';
 import { isQccError, QccError, renderError } from '../core/errors.js';
@@ -16,6 +17,8 @@ async function main(): Promise<number> {
     return error.exitCode;
   }
   const ctx = createCliContext(process);
+  // The schema's own messages (a number out of range) in the user's language too.
+  if (ctx.lang === 'zh') z.config(z.locales.zhCN());
   try {
     await buildProgram(ctx).parseAsync(process.argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { errorCatalogue, QccError, type ErrorCode } from '../core/errors.js';
+import { errorCatalogue, QccError, type ErrorCode, type ErrorParams } from '../core/errors.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
 import type { QccPaths } from '../store/paths.js';
 import { isGatewayProcess, processAlive, readAdminToken, readRuntimeInfo, removeRuntimeFiles, type RuntimeInfo } from '../store/runtime-files.js';
@@ -80,7 +80,7 @@ function gatewayArgs(options: StartOptions): string[] {
   ];
 }
 
-type DaemonMessage = { type: 'ready'; info: RuntimeInfo } | { type: 'failed'; code: string; params: Record<string, string | number> };
+type DaemonMessage = { type: 'ready'; info: RuntimeInfo } | { type: 'failed'; code: string; params: ErrorParams };
 
 /**
  * Starts the gateway detached from this terminal and resolves once it answers (it says so on an IPC channel), or

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { defineText } from '../i18n/text.js';
 import { packageInfo } from '../package-info.js';
 import type { CliContext } from './context.js';
+import { reportUsageErrorsInCatalogue } from './usage-errors.js';
 
 const text = defineText({
   en: {
@@ -369,5 +370,6 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', t('jsonLines'))
     .action(async (options) => (await import('./commands/logs.js')).runProxyLogs(ctx, options));
 
+  reportUsageErrorsInCatalogue(program);
   return program;
 }

@@ -30,7 +30,17 @@ export function withSetting(settings: Settings, entry: SettingEntry, value: unkn
   return { ...settings, [entry.group]: { ...settings[entry.group], [entry.name]: value } };
 }
 
-export type ParsedValue = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+/**
+ * Why a typed value was refused, for the CLI to say in the user's language: the form expected, with the choices of
+ * an enum or the schema's own messages (a number out of range) in `detail`.
+ */
+export type ValueProblem = 'whole-number' | 'duration' | 'size' | 'boolean' | 'choice' | 'invalid';
+
+export type ParsedValue =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problem: ValueProblem; readonly detail: string };
+
+const refused = (problem: ValueProblem, detail = ''): ParsedValue => ({ ok: false, problem, detail });
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const BYTE_UNITS: Readonly<Record<string, number>> = {
@@ -54,7 +64,7 @@ export function parseSettingValue(entry: SettingEntry, raw: string): ParsedValue
   const converted = convert(entry.spec, text);
   if (!converted.ok) return converted;
   const checked = entry.spec.schema.safeParse(converted.value);
-  if (!checked.success) return { ok: false, reason: checked.error.issues.map((issue) => issue.message).join('; ') };
+  if (!checked.success) return refused('invalid', checked.error.issues.map((issue) => issue.message).join('; '));
   return { ok: true, value: checked.data };
 }
 
@@ -63,22 +73,22 @@ function convert(spec: SettingSpec, text: string): ParsedValue {
     case 'int':
     case 'percent': {
       const match = (spec.kind === 'percent' ? /^(-?\d+)%?$/ : /^(-?\d+)$/).exec(text);
-      return match ? { ok: true, value: Number(match[1]) } : { ok: false, reason: 'expected a whole number' };
+      return match ? { ok: true, value: Number(match[1]) } : refused('whole-number');
     }
     case 'duration':
-      return scaled(text, DURATION_UNITS, 'ms', 'expected a duration such as 1500, 1500ms, 30s, 5m or 1h');
+      return scaled(text, DURATION_UNITS, 'ms', 'duration');
     case 'bytes':
-      return scaled(text, BYTE_UNITS, 'b', 'expected a size such as 1048576, 512KiB or 32MiB');
+      return scaled(text, BYTE_UNITS, 'b', 'size');
     case 'boolean': {
       const lower = text.toLowerCase();
       if (TRUE.has(lower)) return { ok: true, value: true };
       if (FALSE.has(lower)) return { ok: true, value: false };
-      return { ok: false, reason: 'expected true or false' };
+      return refused('boolean');
     }
     case 'enum':
       return spec.choices?.includes(text)
         ? { ok: true, value: text }
-        : { ok: false, reason: `expected one of: ${spec.choices?.join(', ')}` };
+        : refused('choice', spec.choices?.join(', ') ?? '');
     case 'secret':
     case 'url':
       return { ok: true, value: text === '' || text === 'null' ? null : text };
@@ -87,10 +97,10 @@ function convert(spec: SettingSpec, text: string): ParsedValue {
   }
 }
 
-function scaled(text: string, units: Readonly<Record<string, number>>, fallback: string, reason: string): ParsedValue {
+function scaled(text: string, units: Readonly<Record<string, number>>, fallback: string, problem: ValueProblem): ParsedValue {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
   const factor = match ? units[(match[2] || fallback).toLowerCase()] : undefined;
-  if (!match || factor === undefined) return { ok: false, reason };
+  if (!match || factor === undefined) return refused(problem);
   return { ok: true, value: Math.round(Number(match[1]) * factor) };
 }
 

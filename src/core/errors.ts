@@ -36,6 +36,48 @@ const entry = (
 export const errorCatalogue = {
   // ── general ──────────────────────────────────────────────────────────────
   QCC_ERR_USAGE: entry(2, 400, 'invalid_request_error', '{detail}', '{detail}'),
+  QCC_ERR_ARGUMENT_MISSING: entry(
+    2,
+    400,
+    'invalid_request_error',
+    'missing argument <{name}> — `{command} --help` shows how to call it',
+    '缺少参数 <{name}> — 用 `{command} --help` 查看用法',
+  ),
+  QCC_ERR_ARGUMENTS_EXCESS: entry(
+    2,
+    400,
+    'invalid_request_error',
+    'too many arguments — `{command} --help` shows how to call it',
+    '参数过多 — 用 `{command} --help` 查看用法',
+  ),
+  QCC_ERR_OPTION_UNKNOWN: entry(
+    2,
+    400,
+    'invalid_request_error',
+    'unknown option {option}{hint} — `{command} --help` lists the options',
+    '未知选项 {option}{hint} — 用 `{command} --help` 查看全部选项',
+  ),
+  QCC_ERR_OPTION_VALUE_MISSING: entry(
+    2,
+    400,
+    'invalid_request_error',
+    '{option} needs a value — `{command} --help` shows how to call it',
+    '{option} 需要一个值 — 用 `{command} --help` 查看用法',
+  ),
+  QCC_ERR_OPTION_CHOICE: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "invalid value '{value}' for {option} — choose one of {choices}",
+    "{option} 的值 '{value}' 无效 — 可选：{choices}",
+  ),
+  QCC_ERR_COMMAND_UNKNOWN: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "unknown command '{name}'{hint} — `{command} --help` lists the commands",
+    "未知命令 '{name}'{hint} — 用 `{command} --help` 查看全部命令",
+  ),
   QCC_ERR_NEEDS_TTY: entry(
     2,
     400,
@@ -126,7 +168,7 @@ export const errorCatalogue = {
     409,
     'invalid_request_error',
     "profile '{name}' is used by {users} — pass --force to remove it anyway",
-    "配置 '{name}' 正被 {users} 使用 — 如仍要删除请加 --force",
+    "配置 '{name}' 正被{users}使用 — 如仍要删除请加 --force",
   ),
   QCC_ERR_NO_PROFILES: entry(
     3,
@@ -295,6 +337,13 @@ export const errorCatalogue = {
     'a gateway is already running for {home} (pid {pid}) — see it with `qcc proxy status`, or `qcc proxy restart`',
     '{home} 的代理服务器已在运行（PID {pid}）— 用 `qcc proxy status` 查看，或 `qcc proxy restart` 重启',
   ),
+  QCC_ERR_PORT_INVALID: entry(
+    2,
+    400,
+    'invalid_request_error',
+    "invalid port '{value}' — use a number from 1 to 65535",
+    "端口 '{value}' 无效 — 请使用 1 到 65535 之间的数字",
+  ),
   QCC_ERR_PORT_BUSY: entry(
     6,
     503,
@@ -382,7 +431,9 @@ export const errorCatalogue = {
 } as const satisfies Record<`QCC_ERR_${string}`, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
-export type ErrorParams = Readonly<Record<string, string | number>>;
+/** A parameter is language-neutral (a name, a number), or given in both languages when it is itself prose. */
+export type ErrorParam = string | number | { readonly en: string; readonly zh: string };
+export type ErrorParams = Readonly<Record<string, ErrorParam>>;
 
 export class QccError extends Error {
   override readonly name = 'QccError';
@@ -413,5 +464,8 @@ export function isQccError(value: unknown, code?: ErrorCode): value is QccError 
 }
 
 export function renderError(code: ErrorCode, params: ErrorParams, lang: 'en' | 'zh'): string {
-  return fillTemplate(errorCatalogue[code][lang], params);
+  const inLang = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? value[lang] : value]),
+  );
+  return fillTemplate(errorCatalogue[code][lang], inLang);
 }

@@ -159,12 +159,18 @@ export function removeProfile(config: Config, name: string, force: boolean): { c
   };
 }
 
-export function describeUsers(users: ProfileUsers): string {
-  const parts = [
-    ...users.clusters.map((use) => `cluster '${use.name}' (${use.endpoints} endpoint${use.endpoints === 1 ? '' : 's'})`),
-    ...users.groups.map((group) => `priority group ${group}`),
-  ];
-  return parts.join(', ');
+/** Who uses a profile, in both languages, for the error that refuses to remove it. */
+export function describeUsers(users: ProfileUsers): { en: string; zh: string } {
+  return {
+    en: [
+      ...users.clusters.map((use) => `cluster '${use.name}' (${use.endpoints} endpoint${use.endpoints === 1 ? '' : 's'})`),
+      ...users.groups.map((group) => `priority group ${group}`),
+    ].join(', '),
+    zh: [
+      ...users.clusters.map((use) => `集群 '${use.name}'（${use.endpoints} 个 endpoint）`),
+      ...users.groups.map((group) => `优先级组 ${group}`),
+    ].join('、'),
+  };
 }
 
 export function setDefaultProfile(config: Config, name: string): Config {

@@ -61,6 +61,23 @@ describe('QCC_LANG=zh: Simplified Chinese output and errors', () => {
     assertOneLineError(await zh('config', 'get', 'proxy.prot'), /未知的设置项 'proxy\.prot' \(proxy\.port\?\)/, 2);
   });
 
+  it('a mistake on the command line (what commander finds) is one line in the user’s language that names the fix', async () => {
+    const en = (...args: string[]): Promise<CliResult> => qcc({ QCC_LANG: 'en' }, ...args);
+    const cases: [string[], RegExp, RegExp][] = [
+      [['add'], /^✗ 缺少参数 <name> — 用 `qcc add --help` 查看用法\n$/, /^✗ missing argument <name> — `qcc add --help` shows how to call it\n$/],
+      [['add', 'x', '--base-ur', 'u'], /^✗ 未知选项 --base-ur \(--base-url\?\) — 用 `qcc add --help` 查看全部选项\n$/, /^✗ unknown option --base-ur \(--base-url\?\)/],
+      [['proxi'], /^✗ 未知命令 'proxi' \(proxy\?\) — 用 `qcc --help` 查看全部命令\n$/, /^✗ unknown command 'proxi' \(proxy\?\) — `qcc --help` lists the commands\n$/],
+      [['endpoint', 'add'], /^✗ 缺少参数 <cluster> — 用 `qcc endpoint add --help` 查看用法\n$/, /`qcc endpoint add --help`/],
+      [['add', 'x', '--base-url'], /^✗ --base-url 需要一个值 — 用 `qcc add --help` 查看用法\n$/, /^✗ --base-url needs a value/],
+      [['add', 'x', '--auth-style', 'basic'], /^✗ --auth-style 的值 'basic' 无效 — 可选：bearer, x-api-key\n$/, /^✗ invalid value 'basic' for --auth-style — choose one of bearer, x-api-key\n$/],
+      [['list', 'a', 'b'], /^✗ 参数过多 — 用 `qcc list --help` 查看用法\n$/, /^✗ too many arguments — `qcc list --help`/],
+    ];
+    for (const [args, chinese, english] of cases) {
+      assertOneLineError(await zh(...args), chinese, 2);
+      assertOneLineError(await en(...args), english, 2);
+    }
+  });
+
   it('follows the locale when QCC_LANG is not set, and QCC_LANG wins over it', async () => {
     const { QCC_LANG: _unset, ...withoutLang } = home.env;
     const byLocale = await runCli(['show', 'nope'], { env: { ...withoutLang, LANG: 'zh_CN.UTF-8' } });

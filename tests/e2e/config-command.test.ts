@@ -97,7 +97,7 @@ describe('qcc config', () => {
         [['config', 'set', 'loadbalancer.strategy', 'fastest'], /invalid value for loadbalancer\.strategy: expected one of: weighted, round-robin/],
         [['config', 'set', 'failover.webhookUrl', 'ftp://hooks.example.com'], /invalid value for failover\.webhookUrl: must be an http:\/\/ or https:\/\/ URL/],
         [['config', 'set', 'proxy.proxyKey', 'short'], /invalid value for proxy\.proxyKey/],
-        [['config', 'set', 'proxy.port'], /missing required argument 'value'/],
+        [['config', 'set', 'proxy.port'], /^✗ missing argument <value> — `qcc config set --help` shows how to call it\n$/],
       ];
       for (const [args, message] of cases) assertOneLineError(await qcc(...args), message);
       await assertUnchanged(before);

@@ -53,6 +53,10 @@ describe('clusters and the profiles they reuse', () => {
   it('removing a source is refused without --force, naming the clusters', async () => {
     const before = await snapshot(configFile(home));
     assertOneLineError(await qcc(home, ['remove', 'deepseek', '--yes']), /profile 'deepseek' is used by cluster 'production'.*cluster 'staging'.*--force/);
+    assertOneLineError(
+      await qcc(home, ['remove', 'deepseek', '--yes'], { QCC_LANG: 'zh' }),
+      /配置 'deepseek' 正被集群 'production'（1 个 endpoint）、集群 'staging'（1 个 endpoint）使用 — 如仍要删除请加 --force/,
+    );
     await assertUnchanged(before);
   });
 

@@ -177,7 +177,7 @@ describe('profiles: add, edit, list, show, default, remove, vendors', () => {
         [['add', 'x', '--base-url', 'https://b.example.com'], /API key is missing and there is no terminal to ask — pass --api-key KEY/],
         [['add', 'x', '--api-key', KEY_B], /Base URL is missing and there is no terminal to ask — pass --base-url URL \(or --vendor ID\)/],
         [['add', 'x', '--base-url', 'https://b.example.com', '--api-key', '   '], /the API key is empty/],
-        [['add', 'x', '--base-url', 'https://b.example.com', '--api-key', KEY_B, '--auth-style', 'basic'], /argument 'basic' is invalid/],
+        [['add', 'x', '--base-url', 'https://b.example.com', '--api-key', KEY_B, '--auth-style', 'basic'], /^✗ invalid value 'basic' for --auth-style — choose one of bearer, x-api-key\n$/],
       ];
       for (const [args, message] of cases) {
         assertOneLineError(await qcc(...args), message);

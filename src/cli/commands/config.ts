@@ -45,7 +45,7 @@ export async function runConfigSet(ctx: CliContext, key: string, raw: string): P
   const t = configText(ctx.lang);
   const entry = requireSetting(key);
   const parsed = parseSettingValue(entry, raw);
-  if (!parsed.ok) throw new QccError('QCC_ERR_SETTING_VALUE', { key, reason: parsed.reason });
+  if (!parsed.ok) throw new QccError('QCC_ERR_SETTING_VALUE', { key, reason: t(`problem-${parsed.problem}`, { detail: parsed.detail }) });
   await updateConfig(ctx.paths, (config) => ({ ...config, settings: withSetting(config.settings, entry, parsed.value) }));
   ctx.out.line(ctx.out.color.green(`✓ ${key} = ${shown(entry, parsed.value)}`));
   if (entry.key === 'proxy.host' || entry.key === 'proxy.port') ctx.out.line(ctx.out.color.dim(t('restartNote')));

@@ -168,7 +168,7 @@ export function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
-    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--port', reason: 'expected a port number from 1 to 65535' });
+    throw new QccError('QCC_ERR_PORT_INVALID', { value });
   }
   return port;
 }
