@@ -32,6 +32,10 @@ describe('qcc proxy start / stop / status / restart', () => {
     assert.ok(pidAlive(first.pid));
     const again = await gw.ok(['proxy', 'start', '--port', String(gw.port)]);
     assert.match(again.stdout, new RegExp(`already running: ${gw.url.replace(/\./g, '\\.')} \\(PID: ${first.pid}\\)`));
+    assert.doesNotMatch(again.stdout, /keeps its address/, 'the same port: nothing to say');
+    const other = gw.port === 65535 ? gw.port - 1 : gw.port + 1;
+    const elsewhere = await gw.ok(['proxy', 'start', '--port', String(other)]);
+    assert.match(elsewhere.stdout, new RegExp(`! It keeps its address; \`qcc proxy restart --port ${other}\` moves it\\.`));
     assert.equal((await gw.runtime())?.pid, first.pid);
     assert.ok(pidAlive(first.pid));
 

@@ -50,6 +50,11 @@ export async function ensureGateway(ctx: CliContext, where: { host?: string | un
   const state = await gatewayState(ctx.paths);
   if (state.running) {
     ctx.out.line(c.green(`✓ ${t('alreadyRunning', { url: reachableUrl(state.info), pid: state.info.pid })}`));
+    const moved = [
+      ...(where.host !== undefined && where.host !== state.info.host ? [` --host ${where.host}`] : []),
+      ...(where.port !== undefined && where.port !== state.info.port ? [` --port ${where.port}`] : []),
+    ];
+    if (moved.length > 0) ctx.out.line(c.yellow(`! ${t('elsewhere', { flags: moved.join('') })}`));
     const reload = await reloadGateway(ctx.paths, state.info);
     if (!reload.ok) ctx.out.line(c.yellow(`! ${t('configError', { error: reload.error ?? '?' })}`));
     return state.info;
