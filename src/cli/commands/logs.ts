@@ -37,19 +37,30 @@ export async function runProxyLogs(ctx: CliContext, options: LogsOptions): Promi
   lines.forEach(show);
   if (!options.follow) return;
 
-  let offset = (await exists(file)) ? (await stat(file)).size : 0;
+  // Followed by inode: a rotation renames proxy.log to proxy.log.1, so the rest of the old file is read from there
+  // before the new file is read from its start, and nothing written around a rotation is lost.
+  let followed = await statOf(file);
+  let offset = followed?.size ?? 0;
   let partial = '';
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-    const size = (await exists(file)) ? (await stat(file)).size : 0;
-    if (size < offset) offset = 0; // rotated: the new file starts from nothing
-    if (size === offset) continue;
-    const chunk = await readRange(file, offset, size);
-    offset = size;
-    const text = partial + chunk;
-    const complete = text.split('\n');
+  const emit = (chunk: string): void => {
+    const complete = (partial + chunk).split('\n');
     partial = complete.pop() ?? '';
     complete.filter((line) => line && keep(line)).forEach(show);
+  };
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    const now = await statOf(file);
+    if (followed !== undefined && now?.ino !== followed.ino) {
+      const rotated = await statOf(`${file}.1`);
+      if (rotated?.ino === followed.ino && rotated.size > offset) emit(await readRange(`${file}.1`, offset, rotated.size));
+      offset = 0;
+    } else if (now !== undefined && now.size < offset) {
+      offset = 0; // truncated in place
+    }
+    followed = now;
+    if (now === undefined || now.size === offset) continue;
+    emit(await readRange(file, offset, now.size));
+    offset = now.size;
   }
 }
 
@@ -81,6 +92,13 @@ async function readRange(file: string, start: number, end: number): Promise<stri
   } finally {
     await handle.close();
   }
+}
+
+async function statOf(file: string): Promise<{ ino: number; size: number } | undefined> {
+  return stat(file).then(
+    ({ ino, size }) => ({ ino, size }),
+    () => undefined,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
