@@ -152,7 +152,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
   await stopped;
   log.info({ inflight: gateway.inflight, drainTimeoutMs: config.settings.proxy.drainTimeoutMs }, 'draining');
-  watcher?.close();
+  watcher.close();
   await gateway.drain(config.settings.proxy.drainTimeoutMs);
   await shutdown();
   return 0;
@@ -255,18 +255,23 @@ class RecordBuffer {
  * config.json is replaced by rename on every write, so the folder is watched, not the file. Events come in bursts;
  * one reload follows the last of them.
  */
-function watchConfig(paths: QccPaths, onChange: () => void): FSWatcher | undefined {
+function watchConfig(paths: QccPaths, onChange: () => void): { close(): void } {
   let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
   try {
-    const watcher = watch(paths.home, (_event, filename) => {
+    watcher = watch(paths.home, (_event, filename) => {
       if (filename !== null && filename !== 'config.json') return;
       clearTimeout(timer);
       timer = setTimeout(onChange, 100);
     });
     watcher.on('error', () => undefined);
-    return watcher;
   } catch {
     // No watching on this file system: `qcc` commands still reload through the control API.
-    return undefined;
   }
+  return {
+    close: () => {
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
 }
