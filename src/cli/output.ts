@@ -27,9 +27,20 @@ export function createOutput(streams: OutputStreams, env: NodeJS.ProcessEnv): Ou
   };
 }
 
+/**
+ * Pictographs shown as text by default (`▶`, no U+FE0F after it) take one column in a terminal, though string-width
+ * counts every emoji as two; `⭐` and the like, emoji by default, do take two.
+ */
+const TEXT_STYLE_PICTOGRAPH = /(?!\p{Emoji_Presentation})\p{Extended_Pictographic}(?!\uFE0F)/gu;
+
+/** Columns a text takes in a terminal, Chinese text and emoji included. */
+export function displayWidth(text: string): number {
+  return stringWidth(text.replace(TEXT_STYLE_PICTOGRAPH, ' '));
+}
+
 /** Pads to a display width, so columns line up with Chinese text and emoji in them. */
 export function padEnd(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }
 
 /** Rows as aligned columns; the last column is not padded. */
@@ -37,7 +48,7 @@ export function columns(rows: readonly (readonly string[])[], gap = '  '): strin
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, index) => {
-      widths[index] = Math.max(widths[index] ?? 0, stringWidth(cell));
+      widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell));
     });
   }
   return rows.map((row) =>

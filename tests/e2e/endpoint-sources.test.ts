@@ -85,7 +85,7 @@ describe('clusters and the profiles they reuse', () => {
   it('qcc list shows each cluster with its endpoint counts per priority', async () => {
     const { stdout } = await qccOk(home, ['list']);
     assert.match(stdout, /^\s+production\s+-\s+cluster: 4 endpoints \(2 primary, 1 secondary, 1 fallback\)/m);
-    assert.match(stdout, /^\s+staging\s+-\s+cluster: 1 endpoints? \(1 primary, 0 secondary, 0 fallback\)/m);
+    assert.match(stdout, /^\s+staging\s+-\s+cluster: 1 endpoint \(1 primary, 0 secondary, 0 fallback\)/m);
   });
 
   it('qcc use CLUSTER --no-launch makes it active and says it runs through the gateway', async () => {

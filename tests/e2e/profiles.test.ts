@@ -283,6 +283,17 @@ describe('profiles: add, edit, list, show, default, remove, vendors', () => {
       assert.match(list.stdout, /\n\s+b ▶\s+second\s+https:\/\/b\.example\.com\s+just now/);
       assert.match(list.stdout, /prod\s+both\s+cluster: 2 endpoints \(1 primary, 1 secondary, 0 fallback\)/);
       assert.match(list.stdout, /⭐ default {3}▶ active/);
+      // Columns line up as a terminal shows them: ⭐ takes two columns, ▶ one.
+      const columnOf = (line: string, text: string): number => {
+        const before = line.slice(0, line.indexOf(text));
+        return [...before].reduce((width, char) => width + (char === '⭐' ? 2 : 1), 0);
+      };
+      const rows = lines.slice(1, 4);
+      assert.deepEqual(
+        rows.map((line, index) => columnOf(line, ['first', 'second', 'both'][index] ?? '')),
+        rows.map(() => columnOf(lines[0] ?? '', 'DESCRIPTION')),
+        lines.join('\n'),
+      );
 
       const json = JSON.parse((await qcc('list', '--json')).stdout) as {
         name: string;

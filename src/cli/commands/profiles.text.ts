@@ -34,7 +34,7 @@ export const profileText = defineText({
     descriptionLabel: 'Description',
     lastUsedLabel: 'Last used',
     disabled: '(disabled)',
-    clusterSummary: 'cluster: {total} endpoints ({p1} primary, {p2} secondary, {p3} fallback)',
+    clusterSummary: 'cluster: {total} endpoint{s} ({p1} primary, {p2} secondary, {p3} fallback)',
     noDefault: 'No default profile. Set one: qcc default NAME',
     defaultSet: "'{name}' is now the default profile",
     confirmation: 'confirmation',

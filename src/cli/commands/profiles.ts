@@ -187,7 +187,7 @@ function describeTarget(ctx: CliContext, profile: Profile): string {
   const t = profileText(ctx.lang);
   if (profile.kind === 'profile') return profile.endpoints[0]?.baseUrl ?? '-';
   const counts = countByPriority(profile);
-  return t('clusterSummary', { total: profile.endpoints.length, p1: counts[1], p2: counts[2], p3: counts[3] });
+  return t('clusterSummary', { total: profile.endpoints.length, s: profile.endpoints.length === 1 ? '' : 's', p1: counts[1], p2: counts[2], p3: counts[3] });
 }
 
 function requireVendor(id: string): Vendor {
