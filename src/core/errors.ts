@@ -404,8 +404,15 @@ export const errorCatalogue = {
     6,
     503,
     'overloaded_error',
-    'no endpoint of qcc became available within {waitedMs} ms ({detail})',
-    '在 {waitedMs} 毫秒内没有可用的 endpoint（{detail}）',
+    'no endpoint of qcc became available within {waitedMs} ms (every endpoint is cooling down or open)',
+    '在 {waitedMs} 毫秒内没有可用的 endpoint（所有 endpoint 都在冷却或熔断中）',
+  ),
+  QCC_ERR_NOTHING_TO_SERVE: entry(
+    6,
+    503,
+    'overloaded_error',
+    'qcc has no enabled endpoint to send this to — point it at a profile: `qcc use PROFILE`',
+    'qcc 没有可用的 endpoint 来转发请求 — 请先选择配置：`qcc use 名称`',
   ),
   QCC_ERR_UPSTREAM_FAILED: entry(
     6,

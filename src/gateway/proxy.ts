@@ -154,6 +154,8 @@ async function route(
       // Every endpoint that can take a request has failed this one, or the last refused its key (waiting will not
       // mend that): its answer is the answer. Otherwise everything is cooling down or open, and the request waits.
       if (tried.size > 0 && (ctx.router.hasAvailable() || last?.failure.forceOpen)) break;
+      // Nothing to wait for: no endpoint will come back until the user points qcc at a profile.
+      if (ctx.router.routes.length === 0) return fail(res, progress, new QccError('QCC_ERR_NOTHING_TO_SERVE'), 'no-endpoint');
       const held = await hold(ctx, holdDeadline, signals.client);
       if (held === 'available') {
         // Something left its cool-down or open breaker: the world changed, so even an endpoint tried before (a 429
@@ -162,9 +164,7 @@ async function route(
         continue;
       }
       if (held === 'aborted') return gaveUp();
-      const waitedMs = settings.queue.holdTimeoutMs;
-      const detail = ctx.router.routes.length === 0 ? 'no profile to serve: run `qcc use PROFILE`' : 'every endpoint is cooling down or open';
-      return fail(res, progress, new QccError('QCC_ERR_NO_ENDPOINT', { waitedMs, detail }), 'no-endpoint');
+      return fail(res, progress, new QccError('QCC_ERR_NO_ENDPOINT', { waitedMs: settings.queue.holdTimeoutMs }), 'no-endpoint');
     }
     const retry = progress.attempts > 0;
     if (retry && !ctx.budget.tryAcquireRetry()) {

@@ -84,12 +84,19 @@ describe('gateway: hold instead of failing (DESIGN §4.8)', () => {
     });
   });
 
-  it('with no profile to serve, the hold ends in the same 503 and says how to fix it', async () => {
-    await withGateway({ upstreams: [], settings: { queue: { holdTimeoutMs: 100 } } }, async (h) => {
-      const res = await h.send({ body: messagesBody() });
+  it('with no profile to serve there is nothing to wait for: 503 at once, saying how to fix it', async () => {
+    await withGateway({ upstreams: [], settings: { queue: { holdTimeoutMs: 60_000 } } }, async (h) => {
+      const sent = h.send({ body: messagesBody() });
+      // Answered long before the hold timeout: the test's own time limit would end it otherwise.
+      const res = await Promise.race([sent, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000, undefined))]);
+      assert.ok(res, 'answered without holding');
       assert.equal(res.status, 503);
-      assert.equal(res.headers['x-qcc-error'], 'QCC_ERR_NO_ENDPOINT');
-      assert.match(anthropicError(res.text).message, /qcc use/);
+      assert.equal(res.headers['x-qcc-error'], 'QCC_ERR_NOTHING_TO_SERVE');
+      assert.equal(anthropicError(res.text).type, 'overloaded_error');
+      assert.match(anthropicError(res.text).message, /qcc use PROFILE/);
+      assert.equal(h.gateway.status().requests.held, 0);
+      const records = await h.waitForRecords(1);
+      assert.equal(records[0]?.outcome, 'no-endpoint');
     });
   });
 
