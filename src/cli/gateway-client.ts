@@ -144,7 +144,11 @@ export async function stopGateway(paths: QccPaths, info: RuntimeInfo, waitMs: nu
   try {
     await control(paths, info, 'POST', '/_qcc/stop');
   } catch {
-    if (isGatewayProcess(info.pid)) process.kill(info.pid, 'SIGTERM');
+    try {
+      if (isGatewayProcess(info.pid)) process.kill(info.pid, 'SIGTERM');
+    } catch {
+      // It exited between the check and the signal: what stop wanted.
+    }
   }
   const deadline = Date.now() + waitMs;
   while (isGatewayProcess(info.pid)) {
