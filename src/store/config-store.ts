@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
 import { migrate } from '../config/migrate.js';
 import { CONFIG_VERSION, emptyConfig, type Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
@@ -74,6 +73,8 @@ export function serializeConfig(config: Config): string {
 
 async function acquireLock(file: string): Promise<() => Promise<void>> {
   try {
+    // Loaded on the first write: the gateway only reads config.json and need not carry it.
+    const { default: lockfile } = await import('proper-lockfile');
     return await lockfile.lock(file, {
       realpath: false,
       stale: 10_000,

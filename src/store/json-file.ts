@@ -1,6 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { QccError, type ErrorCode } from '../core/errors.js';
 
 export type JsonRead =
@@ -83,11 +83,26 @@ const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text
  * Every file qcc writes holds a key or a conversation (Claude Code's settings.json too, once it carries a token), so
  * every one is 0600 in a 0700 folder.
  */
+/**
+ * Replaces a file all at once: the content goes to a temporary file beside it (0600 from the start), is flushed to
+ * disk, then renamed over the target, so a reader sees the old file or the new one and never half of one. A target
+ * that is a symlink (a dotfiles checkout) is written through: the link stays and its target changes.
+ */
 export async function writeFileAtomically(file: string, content: string | Buffer): Promise<void> {
+  const target = await realpath(file).catch(() => file);
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(file, content, { fsync: true, mode: 0o600 });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
   } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
     throw new QccError('QCC_ERR_FILE_WRITE', { file, reason: errnoText(error) }, { cause: error });
   }
 }

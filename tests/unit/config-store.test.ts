@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -169,6 +169,33 @@ describe('JSON files', () => {
       await copyFilePrivately(source, copy);
       assert.equal(await mode(copy), 0o600);
       assert.deepEqual(await readFile(copy), bytes, 'byte for byte, even bytes that are not UTF-8');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces a file whole, writes through a symlink, and leaves no temporary file, even when it fails', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'qcc-json-'));
+    try {
+      const real = join(root, 'dotfiles', 'settings.json');
+      await mkdir(join(root, 'dotfiles'));
+      await writeFile(real, '{"old":true}\n', { mode: 0o644 });
+      const link = join(root, 'settings.json');
+      await symlink(real, link);
+      await writeFileAtomically(link, '{"new":true}\n');
+      assert.ok((await lstat(link)).isSymbolicLink(), 'the link stays a link');
+      assert.equal(await readFile(real, 'utf8'), '{"new":true}\n');
+      assert.equal(await mode(real), 0o600);
+      assert.deepEqual(await readdir(join(root, 'dotfiles')), ['settings.json'], 'no temporary file left');
+
+      // The folder is a file: nothing can be written, and the error says which file.
+      await writeFile(join(root, 'blocker'), '');
+      await assert.rejects(writeFileAtomically(join(root, 'blocker', 'x.json'), '{}'), (error: unknown) => {
+        assert.ok(isQccError(error, 'QCC_ERR_FILE_WRITE'));
+        assert.match(error.message, /blocker\/x\.json/);
+        return true;
+      });
+      assert.deepEqual((await readdir(root)).sort(), ['blocker', 'dotfiles', 'settings.json']);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
