@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { assertNoSecret, assertOneLineError } from '../helpers/assertions.js';
-import { GatewayHome, pidAlive, waitUntil, within } from '../helpers/gateway-home.js';
+import { describe, it } from 'node:test';
+import { assertOneLineError } from '../helpers/assertions.js';
+import { type GatewayHome, pidAlive, waitUntil, within } from '../helpers/gateway-home.js';
+import { soloGateway } from '../helpers/solo-gateway.js';
 import { PtySession } from '../helpers/pty.js';
 
 const KEY = 'sk-gw-fore-PRIVATE-9a4e1c7f3b08';
 
 describe('qcc proxy start --foreground', () => {
-  let sim: Simulator;
   let gw: GatewayHome;
-
-  before(async () => {
-    sim = await startSimulator({ name: 'life', apiKey: KEY, authStyle: 'bearer' });
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    gw = await GatewayHome.create();
-    await gw.writeConfig({ profiles: [{ name: 'solo', url: sim.url, apiKey: KEY, authStyle: 'bearer' }] });
-  });
-  afterEach(async () => {
-    const outputs = gw.outputs;
-    await gw.cleanup();
-    for (const result of outputs) assertNoSecret(result, KEY);
-  });
+  soloGateway(KEY, (parts) => (gw = parts.gw));
 
   it('--foreground runs attached; a SIGINT sent to qcc alone reaches the gateway, which drains, and qcc exits 0', async () => {
     const foreground = gw.spawn(['proxy', 'start', '--foreground', '--port', String(gw.port)]);

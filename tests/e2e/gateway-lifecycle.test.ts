@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { assertNoSecret } from '../helpers/assertions.js';
+import { describe, it } from 'node:test';
 import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
+import { soloGateway } from '../helpers/solo-gateway.js';
 
 const KEY = 'sk-gw-life-PRIVATE-0b7e3c9a51d2';
 
 describe('qcc proxy start / stop / status / restart', () => {
-  let sim: Simulator;
   let gw: GatewayHome;
-
-  before(async () => {
-    sim = await startSimulator({ name: 'life', apiKey: KEY, authStyle: 'bearer' });
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    gw = await GatewayHome.create();
-    await gw.writeConfig({ profiles: [{ name: 'solo', url: sim.url, apiKey: KEY, authStyle: 'bearer' }] });
-  });
-  afterEach(async () => {
-    const outputs = gw.outputs;
-    await gw.cleanup();
-    for (const result of outputs) assertNoSecret(result, KEY);
-  });
+  soloGateway(KEY, (parts) => (gw = parts.gw));
 
   it('a second start says it already runs (exit 0, same pid); stop ends it and removes its files; a second stop says "not running"', async () => {
     const first = await gw.start();

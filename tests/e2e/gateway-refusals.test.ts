@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { assertNoSecret, assertOneLineError } from '../helpers/assertions.js';
-import { GatewayHome, pidAlive, sleep } from '../helpers/gateway-home.js';
+import { describe, it } from 'node:test';
+import { assertOneLineError } from '../helpers/assertions.js';
+import { type GatewayHome, pidAlive, sleep } from '../helpers/gateway-home.js';
+import { soloGateway } from '../helpers/solo-gateway.js';
 
 const KEY = 'sk-gw-refuse-PRIVATE-5e0c2b8d4a71';
 
@@ -32,24 +32,8 @@ function occupy(port: number): Promise<Server> {
 }
 
 describe('qcc proxy start: stale runtime files, a busy port, an exposed bind, an unknown cluster', () => {
-  let sim: Simulator;
   let gw: GatewayHome;
-
-  before(async () => {
-    sim = await startSimulator({ name: 'life', apiKey: KEY, authStyle: 'bearer' });
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    gw = await GatewayHome.create();
-    await gw.writeConfig({ profiles: [{ name: 'solo', url: sim.url, apiKey: KEY, authStyle: 'bearer' }] });
-  });
-  afterEach(async () => {
-    const outputs = gw.outputs;
-    await gw.cleanup();
-    for (const result of outputs) assertNoSecret(result, KEY);
-  });
+  soloGateway(KEY, (parts) => (gw = parts.gw));
 
   it('--cluster with an unknown name is refused in one line and starts nothing', async () => {
     const result = await gw.qcc(['proxy', 'start', '--cluster', 'nope', '--port', String(gw.port)]);
