@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { assertNoSecret, assertOneLineError, readJson } from '../helpers/assertions.js';
 import { claudeBinary } from '../helpers/claude-binary.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, runProgram, type CliResult } from '../helpers/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 
@@ -15,24 +14,8 @@ const REPLY = 'Hi from the fake Anthropic (qcc e2e)';
 const CLAUDE_TIMEOUT_MS = 90_000;
 
 /** Runs a program with a bounded wait, collecting its output. */
-function run(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${CLAUDE_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, CLAUDE_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> =>
+  runProgram(command, args, { ...options, timeoutMs: CLAUDE_TIMEOUT_MS });
 
 describe('a settings.json written by `qcc use` is one that the real Claude Code accepts', () => {
   let claude: string;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSimulator, type RecordedRequest, type Simulator } from '../../src/simulator/index.js';
 import { assertNoSecret, readJson } from '../helpers/assertions.js';
 import { claudeBinary } from '../helpers/claude-binary.js';
-import type { CliResult } from '../helpers/cli.js';
+import { runProgram, type CliResult } from '../helpers/cli.js';
 import { GatewayHome, pidAlive, within } from '../helpers/gateway-home.js';
 import { PtySession } from '../helpers/pty.js';
 
@@ -22,24 +21,8 @@ interface ClaudeSettings {
 }
 
 /** Runs a program with a bounded wait, collecting its output. */
-function run(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${CLAUDE_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, CLAUDE_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> =>
+  runProgram(command, args, { ...options, timeoutMs: CLAUDE_TIMEOUT_MS });
 
 const conversations = (sim: Simulator): RecordedRequest[] =>
   sim.requests.filter((request) => request.method === 'POST' && request.path.startsWith('/v1/messages'));
