@@ -160,7 +160,8 @@ export class Gateway {
 
   async #handle(req: IncomingMessage, res: ServerResponse, context: ProxyContext): Promise<void> {
     const url = req.url ?? '/';
-    if (this.#draining.signal.aborted) {
+    // While draining, only the status is still answered (it says `draining`); everything else is refused.
+    if (this.#draining.signal.aborted && !(req.method === 'GET' && url === '/_qcc/status')) {
       req.resume();
       return sendQccError(res, new QccError('QCC_ERR_DRAINING'), { connection: 'close' });
     }

@@ -7,13 +7,15 @@ import { ask, slowScript, slowStream, sseEvents } from '../helpers/gateway-traff
 
 const KEY = 'sk-gw-drain-PRIVATE-3f9b1d7e5c2a';
 
-/** Resolves once the gateway drains: new connections are refused, or a kept-alive one gets 503 QCC_ERR_DRAINING. */
+/**
+ * Resolves once the gateway drains: new connections are refused, or a kept-alive one hears so from the status (the
+ * one route still answered, saying `draining`).
+ */
 async function draining(url: string): Promise<true> {
   return waitUntil('the gateway to drain', async () => {
     const response = await fetch(`${url}/_qcc/status`).catch(() => undefined);
     if (response === undefined) return true;
-    await response.arrayBuffer();
-    return response.status === 503 && response.headers.get('x-qcc-error') === 'QCC_ERR_DRAINING';
+    return response.ok && ((await response.json()) as { draining: boolean }).draining;
   }, 15_000);
 }
 

@@ -76,9 +76,9 @@ describe('gateway: reload (apply) under traffic', () => {
 });
 
 /** Sends the request line and some headers of a request, and the rest when asked; collects the raw answer. */
-function partialRequest(port: number, body: string): { finish: () => void; answer: Promise<string> } {
+function partialRequest(port: number, body: string, requestLine = 'POST /v1/messages'): { finish: () => void; answer: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
-  socket.write('POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n');
+  socket.write(`${requestLine} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n`);
   const answer = new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
@@ -92,7 +92,7 @@ function partialRequest(port: number, body: string): { finish: () => void; answe
     });
     socket.on('error', () => undefined);
   });
-  return { finish: () => socket.write(`content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`), answer };
+  return { finish: () => socket.write(`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`), answer };
 }
 
 describe('gateway: drain', () => {
@@ -100,6 +100,7 @@ describe('gateway: drain', () => {
     await withGateway({ upstreams: [{ name: 'a', sim: { eventGapMs: 60 } }] }, async (h) => {
       const port = Number(new URL(h.url).port);
       const late = partialRequest(port, JSON.stringify(messagesBody()));
+      const status = partialRequest(port, '', 'GET /_qcc/status');
       let events = 0;
       const streaming = h.send({
         body: messagesBody({ stream: true }),
@@ -118,6 +119,11 @@ describe('gateway: drain', () => {
       assert.match(answer, /\r\nx-qcc-error: QCC_ERR_DRAINING\r\n/i);
       assert.match(answer, /\r\nconnection: close\r\n/i);
       assert.match(answer, /"type":"overloaded_error"/);
+      // The status is still answered, and says so: `qcc proxy status` shows a gateway that is draining.
+      status.finish();
+      const statusAnswer = await status.answer;
+      assert.match(statusAnswer, /^HTTP\/1\.1 200 /);
+      assert.match(statusAnswer, /"draining":true/);
 
       const res = await streaming;
       assert.equal(res.error, undefined);
