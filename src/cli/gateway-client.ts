@@ -59,9 +59,13 @@ async function control(paths: QccPaths, info: RuntimeInfo, method: 'GET' | 'POST
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (response.status >= 400 && response.status !== 422) {
+    // The refusals the CLI can explain in its own words; anything else is shown as the gateway said it.
     const code = response.headers.get('x-qcc-error');
-    if (code && code in errorCatalogue) throw new QccError(code as ErrorCode, { file: paths.adminTokenFile, detail: String(response.status) });
-    throw new QccError('QCC_ERR_GATEWAY_UNREACHABLE', { pid: info.pid, url, detail: `HTTP ${response.status}` });
+    if (code === 'QCC_ERR_ADMIN_TOKEN') throw new QccError(code, { file: paths.adminTokenFile });
+    if (code === 'QCC_ERR_DRAINING') throw new QccError(code);
+    const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+    const detail = typeof message === 'string' ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
+    throw new QccError('QCC_ERR_GATEWAY_UNREACHABLE', { pid: info.pid, url, detail });
   }
   return body;
 }

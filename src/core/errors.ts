@@ -383,8 +383,8 @@ export const errorCatalogue = {
     2,
     403,
     'permission_error',
-    'this control route needs the admin token from {file}',
-    '此管理接口需要 {file} 中的管理令牌',
+    'this control route needs the admin token from {file} — if the file changed, `qcc proxy restart` makes the gateway take it',
+    '此管理接口需要 {file} 中的管理令牌 — 若该文件已变更，用 `qcc proxy restart` 让代理使用新令牌',
   ),
   QCC_ERR_ROUTE_NOT_FOUND: entry(
     3,

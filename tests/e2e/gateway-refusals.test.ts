@@ -100,6 +100,15 @@ describe('qcc proxy start: stale runtime files, a busy port, an exposed bind, an
     },
   );
 
+  it('a gateway that refuses the admin token is named in one line with the token file; stop still ends it', async () => {
+    const { pid } = await gw.start();
+    await writeFile(gw.file('admin-token'), 'not-the-token-the-gateway-holds\n');
+    assertOneLineError(await gw.qcc(['proxy', 'start', '--port', String(gw.port)]), /needs the admin token from .*admin-token — if the file changed, `qcc proxy restart`/, 2);
+    const stop = await gw.qcc(['proxy', 'stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(pidAlive(pid), false, 'SIGTERM ended it when the control route refused');
+  });
+
   it('a busy port: one line naming host:port and --port, no stack, no pid or runtime file left', async () => {
     const squatter = await occupy(gw.port);
     try {
