@@ -142,18 +142,19 @@ export class Gateway {
   }
 
   /**
-   * Graceful stop (DESIGN §9): no new connections, new requests on open ones get 503 with `Connection: close`,
-   * held requests give up, streams in flight may finish until `timeoutMs`; what is left after that is cut (a
-   * stream gets its `event: error` first, from the relay).
+   * Graceful stop (DESIGN §9): new requests get 503 with `Connection: close` (the gateway keeps listening, so a
+   * client hears why instead of finding nothing there, and `GET /_qcc/status` still says `draining`), held requests
+   * give up, streams in flight may finish until `timeoutMs`; what is left after that is cut (a stream gets its
+   * `event: error` first, from the relay). Then the port is closed.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.#draining.abort();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const deadline = this.#clock() + timeoutMs;
     while (this.inflight > 0 && this.#clock() < deadline) await sleep(50);
     this.#shutdown.abort();
     for (let waited = 0; this.inflight > 0 && waited < 1000; waited += 50) await sleep(50);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
   }
@@ -161,7 +162,7 @@ export class Gateway {
   async #handle(req: IncomingMessage, res: ServerResponse, context: ProxyContext): Promise<void> {
     const url = req.url ?? '/';
     // While draining, only the status is still answered (it says `draining`); everything else is refused.
-    if (this.#draining.signal.aborted && !(req.method === 'GET' && url === '/_qcc/status')) {
+    if (this.#draining.signal.aborted && !(req.method === 'GET' && url.split('?')[0] === '/_qcc/status')) {
       req.resume();
       return sendQccError(res, new QccError('QCC_ERR_DRAINING'), { connection: 'close' });
     }

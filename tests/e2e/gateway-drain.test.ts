@@ -73,6 +73,9 @@ describe('streams in flight across a reload and a stop', () => {
     const stop = gw.qcc(['proxy', 'stop']).then((result) => ({ result, at: Date.now() }));
     await draining(gw.url);
     assert.equal(stream.ended(), false, 'the stream was still in flight when the drain began');
+    const status = await gw.qcc(['proxy', 'status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /● running.*draining/);
     const { text, endedAt } = await stream.done;
     const { result, at } = await stop;
     assert.equal(result.code, 0, result.stderr);

@@ -124,6 +124,13 @@ describe('gateway: drain', () => {
       const statusAnswer = await status.answer;
       assert.match(statusAnswer, /^HTTP\/1\.1 200 /);
       assert.match(statusAnswer, /"draining":true/);
+      // On a new connection too: the gateway listens until the drain ends, and says why it refuses.
+      const fresh = await fetch(`${h.url}/_qcc/status`);
+      assert.equal(((await fresh.json()) as { draining: boolean }).draining, true);
+      const refused = await fetch(`${h.url}/v1/messages`, { method: 'POST', body: JSON.stringify(messagesBody()) });
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('x-qcc-error'), 'QCC_ERR_DRAINING');
+      await refused.arrayBuffer();
 
       const res = await streaming;
       assert.equal(res.error, undefined);
