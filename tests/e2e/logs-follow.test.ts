@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { assertOneLineError } from '../helpers/assertions.js';
+import { runCli } from '../helpers/cli.js';
 import { CliProcess, waitUntil } from '../helpers/gateway-processes.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 
@@ -30,14 +32,32 @@ describe('qcc proxy logs -f across a rotation', () => {
       await rename(file, `${file}.1`);
       await writeFile(file, Array.from({ length: 20 }, (_, index) => line(`new-file-${index}`)).join(''), { mode: 0o600 });
       await waitUntil('the new file’s last line', () => follower.stdout.includes('new-file-19'), 10_000);
+      // A line still being written is shown once it is whole, not cut in two.
+      const half = line('written-in-two-parts');
+      await appendFile(file, half.slice(0, 30));
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await appendFile(file, half.slice(30));
+      await waitUntil('the line written in two parts', () => follower.stdout.includes('written-in-two-parts'), 10_000);
       const shown = follower.stdout
         .trim()
         .split('\n')
         .map((text) => (JSON.parse(text) as { msg: string }).msg);
-      assert.deepEqual(shown, ['before-follow', 'last-in-old-file', ...Array.from({ length: 20 }, (_, index) => `new-file-${index}`)]);
+      assert.deepEqual(shown, [
+        'before-follow',
+        'last-in-old-file',
+        ...Array.from({ length: 20 }, (_, index) => `new-file-${index}`),
+        'written-in-two-parts',
+      ]);
     } finally {
       follower.kill();
       await follower.exit(5_000);
     }
+  });
+
+  it('refuses a bad -n or --level in one line, in the user’s language', async () => {
+    const zh = await runCli(['proxy', 'logs', '-n', 'many'], { env: { ...home.env, QCC_LANG: 'zh' } });
+    assertOneLineError(zh, /^✗ -n 的值无效：应为行数（整数）\n$/, 2);
+    const en = await runCli(['proxy', 'logs', '--level', 'loud'], { env: home.env });
+    assertOneLineError(en, /^✗ invalid value for --level: expected one of: debug, info, warn, error, fatal\n$/, 2);
   });
 });

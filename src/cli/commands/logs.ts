@@ -22,11 +22,11 @@ export async function runProxyLogs(ctx: CliContext, options: LogsOptions): Promi
   const t = proxyText(ctx.lang);
   const count = options.lines === undefined ? 50 : Number(options.lines);
   if (!Number.isInteger(count) || count < 0) {
-    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '-n', reason: 'expected a whole number of lines' });
+    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '-n', reason: t('badLines') });
   }
   const minLevel = options.level === undefined ? 0 : LOG_LEVELS[options.level.toLowerCase()];
   if (minLevel === undefined) {
-    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--level', reason: `expected one of: ${Object.keys(LOG_LEVELS).join(', ')}` });
+    throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--level', reason: t('badLevel', { levels: Object.keys(LOG_LEVELS).join(', ') }) });
   }
   const file = ctx.paths.logFile;
   const keep = (line: string): boolean => matches(line, minLevel, options.grep);
@@ -38,29 +38,30 @@ export async function runProxyLogs(ctx: CliContext, options: LogsOptions): Promi
   if (!options.follow) return;
 
   // Followed by inode: a rotation renames proxy.log to proxy.log.1, so the rest of the old file is read from there
-  // before the new file is read from its start, and nothing written around a rotation is lost.
-  let followed = await statOf(file);
-  let offset = followed?.size ?? 0;
-  let partial = '';
-  const emit = (chunk: string): void => {
-    const complete = (partial + chunk).split('\n');
-    partial = complete.pop() ?? '';
-    complete.filter((line) => line && keep(line)).forEach(show);
-  };
+  // before the new file is read from its start. Each read opens the file once and takes its inode and size from the
+  // open handle, so a rotation between two calls cannot mix the files up; only whole lines are taken, and a line
+  // still being written is read again, whole, on the next poll.
+  const initial = await readLines(file, 0);
+  let followedIno = initial?.ino;
+  let offset = initial?.consumed ?? 0;
+  const emit = (text: string): void => text.split('\n').filter((line) => line && keep(line)).forEach(show);
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     const now = await statOf(file);
-    if (followed !== undefined && now?.ino !== followed.ino) {
-      const rotated = await statOf(`${file}.1`);
-      if (rotated?.ino === followed.ino && rotated.size > offset) emit(await readRange(`${file}.1`, offset, rotated.size));
+    if (followedIno !== undefined && now?.ino !== followedIno) {
+      const rest = await readLines(`${file}.1`, offset);
+      if (rest?.ino === followedIno) emit(rest.text);
       offset = 0;
-    } else if (now !== undefined && now.size < offset) {
-      offset = 0; // truncated in place
     }
-    followed = now;
-    if (now === undefined || now.size === offset) continue;
-    emit(await readRange(file, offset, now.size));
-    offset = now.size;
+    const read = await readLines(file, offset);
+    followedIno = read?.ino;
+    if (read === undefined) continue;
+    if (read.size < offset) {
+      offset = 0; // truncated in place: start again from its beginning
+      continue;
+    }
+    offset += read.consumed;
+    emit(read.text);
   }
 }
 
@@ -75,20 +76,30 @@ function matches(line: string, minLevel: number, grep: string | undefined): bool
 async function lastLines(files: readonly string[], count: number, keep: (line: string) => boolean): Promise<string[]> {
   const kept: string[] = [];
   for (const file of files) {
-    if (!(await exists(file))) continue;
-    const size = (await stat(file)).size;
-    const text = await readRange(file, 0, size);
+    const text = (await readLines(file, 0))?.text ?? '';
     for (const line of text.split('\n')) if (line && keep(line)) kept.push(line);
   }
   return count === 0 ? [] : kept.slice(-count);
 }
 
-async function readRange(file: string, start: number, end: number): Promise<string> {
-  const handle = await open(file, 'r');
+/**
+ * The whole lines a file holds from `start` on, read through one open handle (`consumed` bytes of it, up to the
+ * last line end); undefined when there is no file.
+ */
+async function readLines(file: string, start: number): Promise<{ ino: number; size: number; consumed: number; text: string } | undefined> {
+  let handle;
   try {
-    const buffer = Buffer.alloc(end - start);
-    await handle.read(buffer, 0, buffer.length, start);
-    return buffer.toString('utf8');
+    handle = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { ino, size } = await handle.stat();
+    if (size <= start) return { ino, size, consumed: 0, text: '' };
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    const consumed = buffer.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+    return { ino, size, consumed, text: buffer.toString('utf8', 0, consumed) };
   } finally {
     await handle.close();
   }

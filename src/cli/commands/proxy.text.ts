@@ -33,6 +33,8 @@ export const proxyText = defineText({
     colLastError: 'LAST ERROR',
     noEndpoints: 'No endpoints to serve. Point qcc at a profile: qcc use NAME',
     noLog: 'No log yet at {file}.',
+    badLines: 'expected a whole number of lines',
+    badLevel: 'expected one of: {levels}',
   },
   zh: {
     starting: '正在启动代理服务器…',
@@ -66,5 +68,7 @@ export const proxyText = defineText({
     colLastError: '最近错误',
     noEndpoints: '没有可用的 endpoint。请先指定配置：qcc use 名称',
     noLog: '{file} 还没有日志。',
+    badLines: '应为行数（整数）',
+    badLevel: '应为以下之一：{levels}',
   },
 });
