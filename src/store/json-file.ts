@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { QccError, type ErrorCode } from '../core/errors.js';
 
 export type JsonRead =
@@ -79,22 +79,21 @@ function shortDetail(message: string): string {
 const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /**
- * Writes through a temporary file and a rename, so a reader sees the old file or the new one, never half of one.
- * Every file qcc writes holds a key or a conversation (Claude Code's settings.json too, once it carries a token), so
- * every one is 0600 in a 0700 folder.
- */
-/**
- * Replaces a file all at once: the content goes to a temporary file beside it (0600 from the start), is flushed to
- * disk, then renamed over the target, so a reader sees the old file or the new one and never half of one. A target
- * that is a symlink (a dotfiles checkout) is written through: the link stays and its target changes.
+ * Replaces a file all at once: the content goes to a temporary file beside it (0600 from the start: every file qcc
+ * writes holds a key or a conversation, Claude Code's settings.json too once it carries a token), is flushed to disk,
+ * then renamed over the target, so a reader sees the old file or the new one and never half of one. A target that is
+ * a symlink (a dotfiles checkout), even one whose file does not exist yet, is written through: the link stays. Run
+ * as root (`sudo qcc …`), the file keeps its owner, so the user can still read it.
  */
 export async function writeFileAtomically(file: string, content: string | Buffer): Promise<void> {
-  const target = await realpath(file).catch(() => file);
+  const target = await writeTarget(file);
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    const owner = process.getuid?.() === 0 ? await stat(target).catch(() => undefined) : undefined;
     const handle = await open(temp, 'wx', 0o600);
     try {
+      if (owner) await handle.chown(owner.uid, owner.gid);
       await handle.writeFile(content);
       await handle.sync();
     } finally {
@@ -104,6 +103,19 @@ export async function writeFileAtomically(file: string, content: string | Buffer
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw new QccError('QCC_ERR_FILE_WRITE', { file, reason: errnoText(error) }, { cause: error });
+  }
+}
+
+/** The file a write lands in: the file itself, or what a symlink points at (which may not exist yet). */
+async function writeTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    try {
+      return resolve(dirname(file), await readlink(file));
+    } catch {
+      return file; // not a link: the file is new
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -188,6 +188,13 @@ describe('JSON files', () => {
       assert.equal(await mode(real), 0o600);
       assert.deepEqual(await readdir(join(root, 'dotfiles')), ['settings.json'], 'no temporary file left');
 
+      // A link whose file does not exist yet: the file is created where it points, and the link stays.
+      const dangling = join(root, 'new-settings.json');
+      await symlink(join('dotfiles', 'not-yet.json'), dangling);
+      await writeFileAtomically(dangling, '{}\n');
+      assert.ok((await lstat(dangling)).isSymbolicLink(), 'a dangling link stays a link');
+      assert.equal(await readFile(join(root, 'dotfiles', 'not-yet.json'), 'utf8'), '{}\n');
+
       // The folder is a file: nothing can be written, and the error says which file.
       await writeFile(join(root, 'blocker'), '');
       await assert.rejects(writeFileAtomically(join(root, 'blocker', 'x.json'), '{}'), (error: unknown) => {
@@ -195,7 +202,22 @@ describe('JSON files', () => {
         assert.match(error.message, /blocker\/x\.json/);
         return true;
       });
-      assert.deepEqual((await readdir(root)).sort(), ['blocker', 'dotfiles', 'settings.json']);
+      assert.deepEqual((await readdir(root)).sort(), ['blocker', 'dotfiles', 'new-settings.json', 'settings.json']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('run as root, keeps the owner of the file it replaces (sudo qcc must not lock the user out)', { skip: process.getuid?.() !== 0 }, async () => {
+    const root = await mkdtemp(join(tmpdir(), 'qcc-json-'));
+    try {
+      const file = join(root, 'settings.json');
+      await writeFile(file, '{}\n');
+      await chown(file, 4321, 4321);
+      await writeFileAtomically(file, '{"a":1}\n');
+      const after = await stat(file);
+      assert.deepEqual([after.uid, after.gid], [4321, 4321]);
+      assert.equal(await mode(file), 0o600);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
