@@ -24,10 +24,9 @@ export function usageError(error: CommanderError, command: Command): CommanderEr
     case 'commander.excessArguments':
       return new QccError('QCC_ERR_ARGUMENTS_EXCESS', { command: path });
     case 'commander.invalidArgument': {
-      const choices = /Allowed choices are (.+)\.$/.exec(message)?.[1];
-      if (quoted.length >= 2 && choices !== undefined) {
-        return new QccError('QCC_ERR_OPTION_CHOICE', { option: flagOf(quoted[0] ?? ''), value: quoted[1] ?? '', choices });
-      }
+      // Only an option's choices are read; anything else commander refuses is shown in its own words.
+      const choice = /^option '([^']+)' argument '(.*)' is invalid\. Allowed choices are (.+)\.$/s.exec(message);
+      if (choice) return new QccError('QCC_ERR_OPTION_CHOICE', { option: flagOf(choice[1] ?? ''), value: choice[2] ?? '', choices: choice[3] ?? '' });
       return new QccError('QCC_ERR_USAGE', { detail: message });
     }
     default:

@@ -411,8 +411,8 @@ export const errorCatalogue = {
     6,
     503,
     'overloaded_error',
-    'qcc has no enabled endpoint to send this to — point it at a profile: `qcc use PROFILE`',
-    'qcc 没有可用的 endpoint 来转发请求 — 请先选择配置：`qcc use 名称`',
+    'qcc has no enabled endpoint to send this to — point it at a profile (`qcc use PROFILE`) or enable an endpoint (`qcc endpoint enable CLUSTER ID`)',
+    'qcc 没有已启用的 endpoint 来转发请求 — 请选择配置（`qcc use 名称`）或启用 endpoint（`qcc endpoint enable 集群 ID`）',
   ),
   QCC_ERR_UPSTREAM_FAILED: entry(
     6,

@@ -177,19 +177,26 @@ async function route(
     tried.add(admission.route.id);
     progress.route = admission.route;
     const attemptStarted = ctx.clock();
+    // Until the endpoint hears how the attempt went and that it ended, it counts as in flight there (and holds
+    // any trial lease): a bug thrown out of the attempt or the relay must not leave it so for ever.
+    let settled = false;
+    let ended = false;
     try {
       const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, signals.upstream, ctx.clock);
       if (result.kind === 'aborted') {
+        settled = ended = true;
         finishAttempt(ctx, admission, undefined);
         return gaveUp();
       }
       if (result.kind === 'failure') {
+        settled = ended = true;
         finishAttempt(ctx, admission, result.failure);
         ctx.observer.attemptFailed({ requestId, route: admission.route, attempt: progress.attempts, failure: result.failure });
         last = result;
         continue;
       }
       ctx.router.succeeded(admission, result.ttfbMs);
+      settled = true;
       progress.status = result.status;
       progress.ttfbMs = result.ttfbMs;
       const relayed = await relay(res, result, {
@@ -204,16 +211,20 @@ async function route(
       ctx.traffic.attempted(admission.route.id, relayed.kind === 'broken');
       if (relayed.kind === 'broken') {
         ctx.router.brokeAfterCommit(admission.route, relayed.failure);
+        ended = true;
         ctx.router.ended(admission.route);
         ctx.observer.attemptFailed({ requestId, route: admission.route, attempt: progress.attempts, failure: relayed.failure });
         progress.error = relayed.failure.detail;
         return 'stream-broken';
       }
+      ended = true;
       ctx.router.ended(admission.route, relayed.kind === 'complete' ? ctx.clock() - attemptStarted : undefined);
       if (relayed.kind === 'client-closed') return 'client-closed';
       return result.clientError ? 'client-error' : 'ok';
     } finally {
       if (retry) ctx.budget.releaseRetry();
+      if (!settled) ctx.router.abandoned(admission);
+      if (!ended) ctx.router.ended(admission.route);
     }
   }
   if (last?.relay) {

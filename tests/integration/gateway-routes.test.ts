@@ -143,6 +143,7 @@ describe('gateway: routes', () => {
       assert.equal(record?.error, 'QCC_ERR_INTERNAL');
       assert.equal(h.gateway.inflight, 0);
       assert.equal(h.gateway.status().requests.inflight, 0);
+      assert.equal(h.endpoint('a').inflight, 0, 'the endpoint holds no attempt in flight either');
       assert.deepEqual(h.serverErrors.map(String), ['Error: a bug in an observer']);
     } finally {
       await h.close();
