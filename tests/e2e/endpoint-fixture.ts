@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/schema.js';
 import { it } from 'node:test';
 import { assertNoSecret, assertOneLineError, assertUnchanged, snapshot } from '../helpers/assertions.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { freePort } from '../helpers/gateway-processes.js';
 import { PtySession } from '../helpers/pty.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 
@@ -208,18 +208,6 @@ export function endpointLinePattern(
     `${labels.source}: ${escapeRegExp(endpoint.source)}`,
   ];
   return new RegExp(`^${fields.join(' \\| ')}$`, 'm');
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

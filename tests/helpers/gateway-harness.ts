@@ -68,6 +68,9 @@ interface Seen {
   stops: number;
 }
 
+/** The usual cluster of the fault tests: a primary 'a' that misbehaves and a secondary 'b' that answers. */
+export const pair: HarnessOptions = { upstreams: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }] };
+
 export const ADMIN_TOKEN = 'qcc-admin-token-for-tests-0123456789abcdef';
 
 /** A key for an endpoint that no other endpoint shares and that is easy to search for in any output. */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withGateway, type GatewayHarness } from '../helpers/gateway-harness.js';
-import type { RawExchange } from '../helpers/sim-http.js';
-import { messagesBody } from '../helpers/sim-http.js';
+import { withGateway, type GatewayHarness, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { messagesBody, type RawExchange } from '../helpers/sim-http.js';
 
 /** Sends `count` requests, `concurrency` at a time; every one must succeed. */
 async function sendMany(h: GatewayHarness, count: number, concurrency = 1, headers: Record<string, string> = {}): Promise<RawExchange[]> {
@@ -167,6 +166,16 @@ describe('gateway: session affinity', () => {
   });
 });
 
+/** Three profiles of one endpoint each, one per priority group. */
+const THREE_GROUPS: HarnessOptions = {
+  upstreams: [
+    { name: 'a', profile: 'first' },
+    { name: 'b', profile: 'second' },
+    { name: 'c', profile: 'third' },
+  ],
+  priorityGroups: { primary: ['first'], secondary: ['second'], fallback: ['third'] },
+};
+
 describe('gateway: tiers and priority groups', () => {
   it('secondaries get traffic only when every primary is unavailable', async () => {
     await withGateway(
@@ -193,15 +202,7 @@ describe('gateway: tiers and priority groups', () => {
 
   it('priority groups fall through to the next group’s profiles', async () => {
     await withGateway(
-      {
-        upstreams: [
-          { name: 'a', profile: 'first' },
-          { name: 'b', profile: 'second' },
-          { name: 'c', profile: 'third' },
-        ],
-        priorityGroups: { primary: ['first'], secondary: ['second'], fallback: ['third'] },
-        settings: { health: { failureThreshold: 1 } },
-      },
+      { ...THREE_GROUPS, settings: { health: { failureThreshold: 1 } } },
       async (h) => {
         assert.equal((await h.send({ body: messagesBody() })).headers['x-qcc-endpoint'], h.id('a'));
         await h.sim('a').stop();
@@ -219,15 +220,7 @@ describe('gateway: tiers and priority groups', () => {
 
   it('an active profile in a lower group is served first, and higher groups are not tried', async () => {
     await withGateway(
-      {
-        upstreams: [
-          { name: 'a', profile: 'first' },
-          { name: 'b', profile: 'second' },
-          { name: 'c', profile: 'third' },
-        ],
-        priorityGroups: { primary: ['first'], secondary: ['second'], fallback: ['third'] },
-        activeProfile: 'second',
-      },
+      { ...THREE_GROUPS, activeProfile: 'second' },
       async (h) => {
         assert.equal((await h.send({ body: messagesBody() })).headers['x-qcc-endpoint'], h.id('b'));
         await h.sim('b').stop();

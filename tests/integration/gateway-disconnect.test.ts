@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { withGateway, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { pair, withGateway } from '../helpers/gateway-harness.js';
 import { messagesBody } from '../helpers/sim-http.js';
-
-const pair: HarnessOptions = { upstreams: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }] };
 
 describe('gateway: a client that leaves', () => {
   it('mid-stream aborts the upstream request; recorded as client-closed with no failure of the endpoint', async () => {

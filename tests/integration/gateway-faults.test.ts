@@ -3,20 +3,8 @@ import { describe, it } from 'node:test';
 import type { EndpointState } from '../../src/core/gateway-status.js';
 import type { FailureReason } from '../../src/core/outcome.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import {
-  anthropicError,
-  assertCompleteMessage,
-  assertCompleteStream,
-  startRawUpstream,
-  withGateway,
-  type HarnessOptions,
-} from '../helpers/gateway-harness.js';
+import { anthropicError, assertCompleteMessage, assertCompleteStream, pair, startRawUpstream, withGateway, type HarnessOptions } from '../helpers/gateway-harness.js';
 import { messagesBody } from '../helpers/sim-http.js';
-
-/** A primary that misbehaves and a secondary that answers: every fault must end on the secondary, in one request. */
-const pair: HarnessOptions = {
-  upstreams: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }],
-};
 
 interface RetriableFault {
   readonly name: string;

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { anthropicError, withGateway, type GatewayHarness, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { anthropicError, pair, withGateway, type GatewayHarness } from '../helpers/gateway-harness.js';
 import { messagesBody } from '../helpers/sim-http.js';
-
-const pair: HarnessOptions = { upstreams: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }] };
 
 const states = (h: GatewayHarness): Record<string, string> =>
   Object.fromEntries(h.gateway.status().endpoints.map((endpoint) => [h.nameOf(endpoint.id), endpoint.state]));

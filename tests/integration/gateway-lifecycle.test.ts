@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { eventNames, withGateway, type HarnessOptions } from '../helpers/gateway-harness.js';
-import { messagesBody, parseSse, STREAM_ORDER } from '../helpers/sim-http.js';
+import { eventNames, withGateway, type GatewayHarness, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { messagesBody, parseSse, STREAM_ORDER, type RawExchange } from '../helpers/sim-http.js';
 
 describe('gateway: reload (apply) under traffic', () => {
   it('a stream in flight is not dropped when the configuration changes under it; a new endpoint gets traffic', async () => {
     const before: HarnessOptions = { upstreams: [{ name: 'a', sim: { eventGapMs: 60 } }] };
     await withGateway(before, async (h) => {
       await h.addUpstream({ name: 'c' });
-      let events = 0;
-      const streaming = h.send({
-        body: messagesBody({ stream: true }),
-        onChunk: (chunk) => {
-          events += chunk.toString('utf8').split('\n\n').length - 1;
-        },
-      });
-      await h.waitFor(() => events >= 2, 3_000, 'the stream to flow');
+      const { streaming, events } = sendStream(h);
+      await h.waitFor(() => events() >= 2, 3_000, 'the stream to flow');
       h.apply({ upstreams: [{ name: 'c' }], settings: { loadbalancer: { strategy: 'round-robin' } } });
-      assert.ok(events < STREAM_ORDER.length, 'the configuration changed while the stream was still flowing');
+      assert.ok(events() < STREAM_ORDER.length, 'the configuration changed while the stream was still flowing');
       assert.equal(h.gateway.status().strategy, 'round-robin');
       assert.deepEqual(h.gateway.status().endpoints.map((endpoint) => h.nameOf(endpoint.id)), ['c']);
 
@@ -75,6 +69,18 @@ describe('gateway: reload (apply) under traffic', () => {
   });
 });
 
+/** Sends a streaming request; `events` counts the SSE events that have arrived so far. */
+function sendStream(h: GatewayHarness): { streaming: Promise<RawExchange>; events: () => number } {
+  let count = 0;
+  const streaming = h.send({
+    body: messagesBody({ stream: true }),
+    onChunk: (chunk) => {
+      count += chunk.toString('utf8').split('\n\n').length - 1;
+    },
+  });
+  return { streaming, events: () => count };
+}
+
 /** Sends the request line and some headers of a request, and the rest when asked; collects the raw answer. */
 function partialRequest(port: number, body: string, requestLine = 'POST /v1/messages'): { finish: () => void; answer: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
@@ -101,17 +107,11 @@ describe('gateway: drain', () => {
       const port = Number(new URL(h.url).port);
       const late = partialRequest(port, JSON.stringify(messagesBody()));
       const status = partialRequest(port, '', 'GET /_qcc/status');
-      let events = 0;
-      const streaming = h.send({
-        body: messagesBody({ stream: true }),
-        onChunk: (chunk) => {
-          events += chunk.toString('utf8').split('\n\n').length - 1;
-        },
-      });
-      await h.waitFor(() => events >= 1, 3_000, 'the stream to flow');
+      const { streaming, events } = sendStream(h);
+      await h.waitFor(() => events() >= 1, 3_000, 'the stream to flow');
 
       const drained = h.gateway.drain(10_000);
-      assert.ok(events < STREAM_ORDER.length, 'the drain began while the stream was still flowing');
+      assert.ok(events() < STREAM_ORDER.length, 'the drain began while the stream was still flowing');
       assert.equal(h.gateway.status().draining, true);
       late.finish();
       const answer = await late.answer;
@@ -144,14 +144,8 @@ describe('gateway: drain', () => {
 
   it('a stream that outlives the deadline ends with event: error, never cleanly, and the upstream is aborted', async () => {
     await withGateway({ upstreams: [{ name: 'a', sim: { eventGapMs: 400 } }] }, async (h) => {
-      let events = 0;
-      const streaming = h.send({
-        body: messagesBody({ stream: true }),
-        onChunk: (chunk) => {
-          events += chunk.toString('utf8').split('\n\n').length - 1;
-        },
-      });
-      await h.waitFor(() => events >= 1, 3_000, 'the stream to flow');
+      const { streaming, events } = sendStream(h);
+      await h.waitFor(() => events() >= 1, 3_000, 'the stream to flow');
       await h.gateway.drain(300);
       const res = await streaming;
       const names = eventNames(res.text);

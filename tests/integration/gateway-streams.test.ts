@@ -2,22 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
-import {
-  assertBrokenStream,
-  assertCompleteMessage,
-  assertCompleteStream,
-  eventNames,
-  sleep,
-  startRawUpstream,
-  withGateway,
-  type HarnessOptions,
-} from '../helpers/gateway-harness.js';
+import { assertBrokenStream, assertCompleteMessage, assertCompleteStream, eventNames, pair, sleep, startRawUpstream, withGateway } from '../helpers/gateway-harness.js';
 import { messagesBody, parseSse, STREAM_ORDER, type RawExchange } from '../helpers/sim-http.js';
-
-/** The upstream that commits first, and a secondary that must never be asked once it has. */
-const pair: HarnessOptions = {
-  upstreams: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }],
-};
 
 const MESSAGE_START =
   'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_x_1","type":"message","role":"assistant",' +
