@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { keyOf, withGateway, type GatewayHarness, type HarnessOptions } from '../helpers/gateway-harness.js';
+import { streamedReply } from '../helpers/sdk.js';
 import { STREAM_ORDER } from '../helpers/sim-http.js';
 
 const TEXT = 'Hello! This is a simulated reply from the qcc upstream simulator.';
@@ -73,16 +74,7 @@ describe('gateway: the official @anthropic-ai/sdk as the client, first primary d
     await withGateway(cluster, async (h) => {
       await h.sim('a').stop();
       h.sim('b').fault({ kind: 'error-event' }, { times: 1 });
-      const stream = await sdkFor(h).messages.create({
-        model: 'claude-test-1',
-        max_tokens: 64,
-        stream: true,
-        messages: [{ role: 'user', content: 'Say hello.' }],
-      });
-      let text = '';
-      for await (const event of stream) {
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
-      }
+      const text = await streamedReply(sdkFor(h));
       assert.equal(text, TEXT);
       assert.deepEqual(h.counts(), { a: 0, b: 1, c: 1 });
       assert.equal(h.sim('c').requests[0]?.headers['x-api-key'], keyOf('c'));

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { Agent } from 'undici';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { streamedReply } from '../helpers/sdk.js';
 import { exchange, failure, messagesBody, parseSse, STREAM_ORDER } from '../helpers/sim-http.js';
 
 const KEY = 'sk-sim-0123456789';
@@ -53,16 +54,7 @@ describe('simulator with the official Anthropic SDK', () => {
   });
 
   it('streams for create({ stream: true }) although the SDK sends accept: application/json', async () => {
-    const stream = await client.messages.create({
-      model: 'claude-test-1',
-      max_tokens: 64,
-      stream: true,
-      messages: [{ role: 'user', content: 'Say hello.' }],
-    });
-    let text = '';
-    for await (const event of stream) {
-      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
-    }
+    const text = await streamedReply(client);
     assert.equal(text, DEFAULT_TEXT);
     const seen = sim.requests.at(-1);
     assert.equal(seen?.headers.accept, 'application/json');
