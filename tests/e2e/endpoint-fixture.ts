@@ -77,6 +77,12 @@ export async function homeWithProfiles(): Promise<TempHome> {
 
 const after = new Map<string, Promise<string>>();
 
+/** The clusters the refusal suites refuse to change: production (codecmd primary, deepseek secondary) and solo (ccapi). */
+export const TWO_CLUSTERS: readonly (readonly string[])[] = [
+  ['endpoint', 'add', 'production', '--primary', 'codecmd', '--secondary', 'deepseek'],
+  ['endpoint', 'add', 'solo', '--primary', 'ccapi'],
+];
+
 /**
  * A fresh home as `steps` (qcc commands, run on top of the five profiles) leave it. The commands run through the
  * real CLI once per test file; each call gets its own copy of the resulting config.json, which saves a test file's

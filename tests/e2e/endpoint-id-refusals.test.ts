@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertOneLineError, assertUnchanged, snapshot } from '../helpers/assertions.js';
 import { writeJson } from '../helpers/config-files.js';
 import type { TempHome } from '../helpers/temp-home.js';
-import { clusterOf, configFile, homeWithProfiles, qcc, qccOk, readConfig, refuses } from './endpoint-fixture.js';
+import { clusterOf, configFile, homeAfter, homeWithProfiles, qcc, qccOk, readConfig, refuses, TWO_CLUSTERS } from './endpoint-fixture.js';
 
 /**
  * Managing endpoints refused (unknown or ambiguous IDs, values out of range, the last endpoint): one line on stderr,
@@ -14,9 +14,7 @@ describe('qcc endpoint set, remove, enable, disable, list refusals', () => {
   let ids: string[] = [];
   let soloId = '';
   before(async () => {
-    home = await homeWithProfiles();
-    await qccOk(home, ['endpoint', 'add', 'production', '--primary', 'codecmd', '--secondary', 'deepseek']);
-    await qccOk(home, ['endpoint', 'add', 'solo', '--primary', 'ccapi']);
+    home = await homeAfter(TWO_CLUSTERS);
     const idsOf = async (name: string): Promise<string[]> => (await clusterOf(home, name)).endpoints.map((endpoint) => endpoint.id);
     ids = await idsOf('production');
     soloId = (await idsOf('solo'))[0] ?? '';

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import type { TempHome } from '../helpers/temp-home.js';
-import { homeWithProfiles, qccOk, refuses } from './endpoint-fixture.js';
+import { homeAfter, refuses, TWO_CLUSTERS } from './endpoint-fixture.js';
 
 /**
  * `qcc endpoint add CLUSTER` refused when creating a cluster (appending one endpoint: endpoint-append-refusals): one
@@ -10,9 +10,7 @@ import { homeWithProfiles, qccOk, refuses } from './endpoint-fixture.js';
 describe('qcc endpoint add refusals: creating a cluster', () => {
   let home: TempHome;
   before(async () => {
-    home = await homeWithProfiles();
-    await qccOk(home, ['endpoint', 'add', 'production', '--primary', 'codecmd', '--secondary', 'deepseek']);
-    await qccOk(home, ['endpoint', 'add', 'solo', '--primary', 'ccapi']);
+    home = await homeAfter(TWO_CLUSTERS);
   });
   after(async () => {
     await home.cleanup();
