@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { errorCatalogue, QccError, type ErrorCode, type ErrorParams } from '../core/errors.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
 import type { QccPaths } from '../store/paths.js';
-import { isGatewayProcess, processAlive, readAdminToken, readRuntimeInfo, removeRuntimeFiles, type RuntimeInfo } from '../store/runtime-files.js';
+import {
+  GATEWAY_ENTRY_NAME,
+  isGatewayProcess,
+  processAlive,
+  readAdminToken,
+  readRuntimeInfo,
+  removeRuntimeFiles,
+  type RuntimeInfo,
+} from '../store/runtime-files.js';
 
 /**
  * The CLI's side of the gateway: it starts and stops the gateway process and talks to it only through its control
  * API (DESIGN §9) — it never imports the gateway's code.
  */
-const GATEWAY_ENTRY = fileURLToPath(new URL('../bin/gateway.js', import.meta.url));
+const GATEWAY_ENTRY = fileURLToPath(new URL(`../bin/${GATEWAY_ENTRY_NAME}`, import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 const CONTROL_TIMEOUT_MS = 5_000;
 

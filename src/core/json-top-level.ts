@@ -19,12 +19,13 @@ const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
+const decoder = new TextDecoder();
+
 export function topLevelValues(bytes: Uint8Array, wanted: readonly string[]): ValueRanges {
   const found: ValueRanges = new Map();
   let index = skipSpace(bytes, 0);
   if (bytes[index] !== OPEN_BRACE) return found;
   index += 1;
-  const decoder = new TextDecoder();
   while (index < bytes.length && found.size < wanted.length) {
     index = skipSpace(bytes, index);
     if (bytes[index] === COMMA) index = skipSpace(bytes, index + 1);

@@ -228,10 +228,16 @@ export function classifyFirstEvent(event: SseEvent, facts: FirstEventFacts): Att
     ...(facts.defaultCooldownMs === undefined ? {} : { defaultCooldownMs: facts.defaultCooldownMs }),
   });
   if (as.kind !== 'failure') return { kind: 'client-error', status: 200 };
-  // The message is the upstream's text: it goes into logs and status, so it is kept short and no key shows.
+  return { ...as, reason: 'stream-error-event', detail: streamErrorDetail(error), status: 200 };
+}
+
+/**
+ * How an upstream's `event: error` is described in logs, status and state.db, first event or mid-stream. The message
+ * is the upstream's own text, so it is kept short and no key in it shows.
+ */
+export function streamErrorDetail(error: AnthropicError): string {
   const message = maskKeyLikes(error.message).slice(0, 200);
-  const detail = `stream error ${error.type}${message === '' ? '' : `: ${message}`}`;
-  return { ...as, reason: 'stream-error-event', detail, status: 200 };
+  return `stream error ${error.type}${message === '' ? '' : `: ${message}`}`;
 }
 
 function parseEventError(data: string): AnthropicError | undefined {

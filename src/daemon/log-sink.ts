@@ -1,8 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import pino from 'pino';
 import { formatLogLine } from '../core/log-line.js';
 import { maskKey, maskKeyLikes } from '../core/mask.js';
+import { ensurePrivateFileSync } from '../store/private-file.js';
 
 /**
  * Masks secrets in one place, on the way out: every log line passes through `apply`, whatever logged it. Known
@@ -43,8 +43,7 @@ export class LogSink {
   private size: number;
 
   constructor(private options: LogSinkOptions) {
-    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
-    createFile(options.file);
+    ensurePrivateFileSync(options.file);
     this.destination = pino.destination({ dest: options.file, sync: false, mode: 0o600 }) as never;
     this.size = statSync(options.file).size;
   }
@@ -82,18 +81,11 @@ export class LogSink {
       if (existsSync(`${file}.${index}`)) renameSync(`${file}.${index}`, `${file}.${index + 1}`);
     }
     if (existsSync(file)) renameSync(file, `${file}.1`);
-    createFile(file);
+    // Created here: the destination reopens asynchronously, and a reader must never find proxy.log missing.
+    ensurePrivateFileSync(file);
     this.destination.reopen();
     this.size = 0;
   }
-}
-
-/**
- * The destination opens its file asynchronously; creating it first means proxy.log is never missing for a reader
- * such as `qcc proxy logs`, from start-up and across rotations.
- */
-function createFile(file: string): void {
-  closeSync(openSync(file, 'a', 0o600));
 }
 
 export type Logger = pino.Logger;

@@ -168,8 +168,7 @@ async function route(
     }
     const retry = progress.attempts > 0;
     if (retry && !ctx.budget.tryAcquireRetry()) {
-      ctx.router.abandoned(admission);
-      ctx.router.ended(admission.route);
+      finishAttempt(ctx, admission, undefined);
       break;
     }
     if (retry) ctx.traffic.retried();

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { QccError } from '../core/errors.js';
-import { classifyError, streamBrokenFailure, timeoutFailure, type AttemptFailure } from '../core/outcome.js';
+import { classifyError, streamBrokenFailure, streamErrorDetail, timeoutFailure, type AttemptFailure } from '../core/outcome.js';
 import type { Usage } from '../core/usage.js';
 import type { Committed } from './attempt.js';
 import { streamErrorEvent } from './error-response.js';
@@ -79,7 +79,7 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
           // The upstream broke off with Anthropic's own `event: error` (overloaded mid-answer): the client has that
           // event already, and the endpoint failed this answer all the same.
           res.end();
-          settle({ kind: 'broken', bytes, usage, failure: streamBrokenFailure(`stream error ${usage.error.type}: ${usage.error.message}`) });
+          settle({ kind: 'broken', bytes, usage, failure: streamBrokenFailure(streamErrorDetail(usage.error)) });
           return;
         }
         res.end();

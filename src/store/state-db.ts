@@ -1,7 +1,6 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { RequestOutcome, RequestRecord } from '../core/request-record.js';
+import { ensurePrivateFileSync } from './private-file.js';
 
 /**
  * `state.db`: runtime state in SQLite (node:sqlite), in WAL mode so the CLI can read while the gateway writes.
@@ -14,10 +13,7 @@ export class StateDb {
   private closed = false;
 
   private constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // Created 0600 before SQLite opens it, so it is never readable by others, not even for a moment.
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
+    ensurePrivateFileSync(file);
     this.db = new DatabaseSync(file);
     this.db.exec(`
       PRAGMA journal_mode = WAL;

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { QccError } from '../../core/errors.js';
 import { formatLogLine, LOG_LEVELS } from '../../core/log-line.js';
 import type { CliContext } from '../context.js';
@@ -29,31 +29,32 @@ export async function runProxyLogs(ctx: CliContext, options: LogsOptions): Promi
     throw new QccError('QCC_ERR_SETTING_VALUE', { key: '--level', reason: t('badLevel', { levels: Object.keys(LOG_LEVELS).join(', ') }) });
   }
   const file = ctx.paths.logFile;
-  const keep = (line: string): boolean => matches(line, minLevel, options.grep);
+  const kept = (text: string): string[] => text.split('\n').filter((line) => line && matches(line, minLevel, options.grep));
   const show = (line: string): void => ctx.out.line(options.json ? line : formatLogLine(line, ctx.out.color.dim));
 
-  const lines = await lastLines([`${file}.1`, file], count, keep);
-  if (lines.length === 0 && !options.follow && !(await exists(file))) ctx.out.line(t('noLog', { file }));
-  lines.forEach(show);
+  const rotated = await readLines(`${file}.1`, 0);
+  const current = await readLines(file, 0);
+  const lines = [rotated, current].flatMap((read) => kept(read?.text ?? ''));
+  if (lines.length === 0 && !options.follow && current === undefined) ctx.out.line(t('noLog', { file }));
+  if (count > 0) lines.slice(-count).forEach(show);
   if (!options.follow) return;
 
   // Followed by inode: a rotation renames proxy.log to proxy.log.1, so the rest of the old file is read from there
   // before the new file is read from its start. Each read opens the file once and takes its inode and size from the
   // open handle, so a rotation between two calls cannot mix the files up; only whole lines are taken, and a line
   // still being written is read again, whole, on the next poll.
-  const initial = await readLines(file, 0);
-  let followedIno = initial?.ino;
-  let offset = initial?.consumed ?? 0;
-  const emit = (text: string): void => text.split('\n').filter((line) => line && keep(line)).forEach(show);
+  let followedIno = current?.ino;
+  let offset = current?.consumed ?? 0;
+  const emit = (text: string): void => kept(text).forEach(show);
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-    const now = await statOf(file);
-    if (followedIno !== undefined && now?.ino !== followedIno) {
+    let read = await readLines(file, offset);
+    if (followedIno !== undefined && read?.ino !== followedIno) {
       const rest = await readLines(`${file}.1`, offset);
       if (rest?.ino === followedIno) emit(rest.text);
       offset = 0;
+      read = await readLines(file, 0);
     }
-    const read = await readLines(file, offset);
     followedIno = read?.ino;
     if (read === undefined) continue;
     if (read.size < offset) {
@@ -70,16 +71,6 @@ function matches(line: string, minLevel: number, grep: string | undefined): bool
   if (minLevel === 0) return true;
   const level = /"level":(\d+)/.exec(line);
   return level !== null && Number(level[1]) >= minLevel;
-}
-
-/** The last `count` kept lines across the files, oldest file first. */
-async function lastLines(files: readonly string[], count: number, keep: (line: string) => boolean): Promise<string[]> {
-  const kept: string[] = [];
-  for (const file of files) {
-    const text = (await readLines(file, 0))?.text ?? '';
-    for (const line of text.split('\n')) if (line && keep(line)) kept.push(line);
-  }
-  return count === 0 ? [] : kept.slice(-count);
 }
 
 /**
@@ -105,16 +96,3 @@ async function readLines(file: string, start: number): Promise<{ ino: number; si
   }
 }
 
-async function statOf(file: string): Promise<{ ino: number; size: number } | undefined> {
-  return stat(file).then(
-    ({ ino, size }) => ({ ino, size }),
-    () => undefined,
-  );
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
