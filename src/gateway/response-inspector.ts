@@ -1,10 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
+import { skipSpace } from '../core/json-top-level.js';
 import { SseParser, type SseEvent } from '../core/sse-parser.js';
 import { UsageTally, type Usage } from '../core/usage.js';
 
-/** A non-streaming body is kept for its usage only up to this size; the bytes themselves are never held. */
-const MAX_JSON_TEXT = 1024 * 1024;
+/** A non-streaming body's chunks are kept for its usage only up to this size (they are the bytes sent, not copies). */
+const MAX_JSON_BYTES = 1024 * 1024;
 
 export type FirstSign =
   | { readonly kind: 'event'; readonly event: SseEvent }
@@ -25,7 +26,9 @@ export class ResponseInspector {
   readonly #parser = new SseParser();
   readonly #tally = new UsageTally();
   readonly #decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
-  #jsonText = '';
+  /** The chunks of a non-streaming body; undefined once it passed MAX_JSON_BYTES. */
+  #json: Buffer[] | undefined = [];
+  #jsonBytes = 0;
   #first: FirstSign | undefined;
   #onFirst: ((sign: FirstSign) => void) | undefined;
   #finished: Promise<void>;
@@ -42,7 +45,7 @@ export class ResponseInspector {
     if (this.#opaque) this.#first = { kind: 'opaque' };
     if (this.#decoder) {
       const decoder = this.#decoder;
-      decoder.on('data', (chunk: Buffer) => this.#take(this.#text.write(chunk)));
+      decoder.on('data', (chunk: Buffer) => this.#take(chunk));
       this.#finished = new Promise((resolve) => {
         decoder.once('end', () => resolve(this.#finish()));
         // A body that does not decode is no Anthropic answer we can read; its bytes still go through as they are.
@@ -78,7 +81,7 @@ export class ResponseInspector {
   write(chunk: Buffer): void {
     if (this.#opaque) return;
     if (this.#decoder) this.#decoder.write(chunk);
-    else this.#take(this.#text.write(chunk));
+    else this.#take(chunk);
   }
 
   /** The upstream body ended; resolves once everything written has been read. */
@@ -104,27 +107,36 @@ export class ResponseInspector {
     });
   }
 
-  #take(text: string): void {
-    if (text.length === 0) return;
+  #take(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     if (this.#stream) {
-      const events = this.#parser.push(text);
-      for (const event of events) {
-        this.#signal({ kind: 'event', event });
-        this.#tally.addEvent(event);
-      }
+      this.#takeText(this.#text.write(chunk));
       return;
     }
     if (!this.#first) {
-      const char = text.trimStart().charAt(0);
-      if (char) this.#signal({ kind: 'text', char });
+      const index = skipSpace(chunk, 0);
+      if (index < chunk.length) this.#signal({ kind: 'text', char: String.fromCharCode(chunk[index] as number) });
     }
-    if (this.#jsonText.length + text.length <= MAX_JSON_TEXT) this.#jsonText += text;
-    else this.#jsonText = '\u0000';
+    if (this.#json && this.#jsonBytes + chunk.length <= MAX_JSON_BYTES) {
+      this.#json.push(chunk);
+      this.#jsonBytes += chunk.length;
+    } else {
+      this.#json = undefined;
+    }
+  }
+
+  #takeText(text: string): void {
+    if (text.length === 0) return;
+    const events = this.#parser.push(text);
+    for (const event of events) {
+      this.#signal({ kind: 'event', event });
+      this.#tally.addEvent(event);
+    }
   }
 
   #finish(): void {
-    this.#take(this.#text.end());
-    if (!this.#stream && this.#jsonText && this.#jsonText !== '\u0000') this.#tally.addMessageText(this.#jsonText);
+    if (this.#stream) this.#takeText(this.#text.end());
+    else if (this.#json && this.#jsonBytes > 0) this.#tally.addMessageBytes(Buffer.concat(this.#json, this.#jsonBytes));
     this.#signal({ kind: 'end' });
   }
 

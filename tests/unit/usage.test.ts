@@ -92,13 +92,17 @@ describe('UsageTally', () => {
 
   it('reads a non-streaming message body', () => {
     const tally = new UsageTally();
-    tally.addMessageText(
-      JSON.stringify({
-        type: 'message',
-        model: 'claude-haiku-4-5',
-        stop_reason: 'max_tokens',
-        usage: { input_tokens: 10, output_tokens: 16, cache_read_input_tokens: 2 },
-      }),
+    tally.addMessageBytes(
+      Buffer.from(
+        JSON.stringify({
+          id: 'msg_1',
+          type: 'message',
+          model: 'claude-haiku-4-5',
+          content: [{ type: 'text', text: 'a "usage": {"output_tokens": 99} }'.repeat(200) }],
+          stop_reason: 'max_tokens',
+          usage: { input_tokens: 10, output_tokens: 16, cache_read_input_tokens: 2 },
+        }),
+      ),
     );
     const usage = tally.snapshot();
     assert.equal(usage.model, 'claude-haiku-4-5');
@@ -113,9 +117,27 @@ describe('UsageTally', () => {
     const tally = new UsageTally();
     tally.addMessage({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
     assert.deepEqual(tally.snapshot().error, { type: 'rate_limit_error', message: 'slow down' });
-    tally.addMessageText('<html>');
+    tally.addMessageBytes(Buffer.from('<html>'));
     tally.addMessage('text');
     assert.equal(tally.snapshot().malformed, 2);
+  });
+
+  for (const [size, text] of [['short', 'hi'], ['long', 'x'.repeat(10_000)]] as const) {
+    it(`reads nothing of a ${size} message body cut short, and does not call it complete`, () => {
+      const tally = new UsageTally();
+      const whole = JSON.stringify({ type: 'message', model: 'm', content: [{ type: 'text', text }], usage: { input_tokens: 5, output_tokens: 1 } });
+      tally.addMessageBytes(Buffer.from(whole.slice(0, -20)));
+      const usage = tally.snapshot();
+      assert.equal(usage.malformed, 1);
+      assert.equal(usage.messageStop, false);
+      assert.equal(usage.inputTokens, 0);
+    });
+  }
+
+  it('reads a long error body', () => {
+    const tally = new UsageTally();
+    tally.addMessageBytes(Buffer.from(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'busy '.repeat(2000) } })));
+    assert.equal(tally.snapshot().error?.type, 'overloaded_error');
   });
 
   it('works on the events of the SSE parser', () => {
