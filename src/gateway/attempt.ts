@@ -7,7 +7,8 @@ import {
   timeoutFailure,
   type AttemptFailure,
 } from '../core/outcome.js';
-import { clientHeaders, upstreamHeaders } from '../upstream/headers.js';
+import { clientHeaders, upstreamHeaders, type HeaderList } from '../upstream/headers.js';
+import type { RequestStop } from './request-stop.js';
 import { ResponseInspector, type FirstSign } from './response-inspector.js';
 import type { Route } from './router.js';
 
@@ -33,7 +34,7 @@ export interface AttemptTimeouts {
 export interface Committed {
   readonly kind: 'commit';
   readonly status: number;
-  readonly headers: Record<string, string | string[]>;
+  readonly headers: HeaderList;
   readonly held: readonly Buffer[];
   readonly body: Readable;
   readonly inspector: ResponseInspector;
@@ -46,7 +47,7 @@ export interface Committed {
 /** An upstream answer that is a failure but may still be the best thing to give the client if every endpoint fails. */
 export interface Relayable {
   readonly status: number;
-  readonly headers: Record<string, string | string[]>;
+  readonly headers: HeaderList;
   readonly body: Buffer;
 }
 
@@ -68,7 +69,7 @@ export async function attemptUpstream(
   route: Route,
   request: UpstreamRequest,
   timeouts: AttemptTimeouts,
-  clientSignal: AbortSignal,
+  stop: RequestStop,
   clock: () => number,
 ): Promise<AttemptResult> {
   const started = clock();
@@ -79,15 +80,15 @@ export async function attemptUpstream(
     timedOut = true;
     controller.abort();
   }, deadlineMs);
-  const onClientGone = (): void => controller.abort();
-  clientSignal.addEventListener('abort', onClientGone, { once: true });
+  const onStop = (): void => controller.abort();
+  stop.listen(onStop);
   const settle = (): void => {
     clearTimeout(timer);
-    clientSignal.removeEventListener('abort', onClientGone);
+    stop.unlisten(onStop);
   };
   const failed = (error: unknown): AttemptResult => {
     settle();
-    if (clientSignal.aborted) return { kind: 'aborted' };
+    if (stop.stopped) return { kind: 'aborted' };
     if (timedOut) {
       return { kind: 'failure', failure: timeoutFailure(request.stream ? 'first-byte-timeout' : 'response-timeout', deadlineMs) };
     }

@@ -9,6 +9,7 @@ import { isLoopback, presentedCredentials, sameSecret } from './client-auth.js';
 import { handleControl, type ReloadResult } from './control-api.js';
 import { sendQccError } from './error-response.js';
 import { proxyRequest, type GatewayObserver, type ProxyContext } from './proxy.js';
+import { StopRegistry } from './request-stop.js';
 import { Router, type HealthStore } from './router.js';
 import { gatewayStatus } from './status.js';
 import { Traffic } from './traffic.js';
@@ -42,7 +43,7 @@ export class Gateway {
   readonly #budget: RetryBudget;
   readonly #traffic = new Traffic();
   readonly #draining = new AbortController();
-  readonly #shutdown = new AbortController();
+  readonly #shutdown = new StopRegistry();
   readonly #startedAt: number;
   #settings: Settings;
   #dispatcher: Dispatcher;
@@ -73,7 +74,7 @@ export class Gateway {
       traffic: this.#traffic,
       observer: options.observer,
       draining: this.#draining.signal,
-      shutdown: this.#shutdown.signal,
+      shutdown: this.#shutdown,
     };
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       this.#handle(req, res, context).catch((error: unknown) => {
@@ -152,7 +153,7 @@ export class Gateway {
     this.server.closeIdleConnections();
     const deadline = this.#clock() + timeoutMs;
     while (this.inflight > 0 && this.#clock() < deadline) await sleep(50);
-    this.#shutdown.abort();
+    this.#shutdown.shutdown();
     for (let waited = 0; this.inflight > 0 && waited < 1000; waited += 50) await sleep(50);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();

@@ -7,11 +7,13 @@ import type { AttemptFailure } from '../core/outcome.js';
 import type { RequestOutcome, RequestRecord } from '../core/request-record.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { Usage } from '../core/usage.js';
+import type { HeaderList } from '../upstream/headers.js';
 import { attemptUpstream, type Relayable, type UpstreamRequest } from './attempt.js';
 import { sendQccError } from './error-response.js';
 import { holdForEndpoint } from './hold.js';
 import { relay } from './relay.js';
 import { readRequestBody, requestFacts } from './request-body.js';
+import { RequestStop, type StopRegistry } from './request-stop.js';
 import type { Admission, Route, Router } from './router.js';
 import type { Traffic } from './traffic.js';
 
@@ -32,8 +34,8 @@ export interface ProxyContext {
   readonly observer: GatewayObserver;
   /** Aborted when the gateway starts draining: held requests give up at once. */
   readonly draining: AbortSignal;
-  /** Aborted when draining runs out of time: whatever still flows is ended. */
-  readonly shutdown: AbortSignal;
+  /** Shut down when draining runs out of time: whatever still flows is ended. */
+  readonly shutdown: StopRegistry;
 }
 
 interface Progress {
@@ -57,17 +59,13 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   const progress: Progress = { attempts: 0, route: undefined, status: 0, ttfbMs: null, bytesOut: 0, usage: undefined, error: null };
   ctx.traffic.started();
   ctx.budget.requestStarted();
-  // `client` ends when the client leaves; `upstream` also when a draining gateway runs out of time.
-  const client = new AbortController();
-  const upstream = new AbortController();
+  // Stopped when the client leaves, or when a draining gateway runs out of time.
+  const stop = new RequestStop();
   const onClose = (): void => {
-    if (res.writableFinished) return;
-    client.abort();
-    upstream.abort();
+    if (!res.writableFinished) stop.stop('client-closed');
   };
-  const onShutdown = (): void => upstream.abort();
   res.once('close', onClose);
-  ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
+  ctx.shutdown.track(stop);
   let body: Buffer = Buffer.alloc(0);
   let stream = false;
   let model: string | null = null;
@@ -81,7 +79,7 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
     stream = facts.stream;
     model = facts.model ?? null;
     const request: UpstreamRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body, stream };
-    outcome = await route(request, facts.session, res, { client: client.signal, upstream: upstream.signal }, ctx, settings, progress, id);
+    outcome = await route(request, facts.session, res, stop, ctx, settings, progress, id);
   } catch (error) {
     if (error !== null && error === req.errored) {
       // The client left while it was still sending its body: no upstream was asked, and nobody is left to answer.
@@ -99,7 +97,7 @@ export async function proxyRequest(req: IncomingMessage, res: ServerResponse, ct
   } finally {
     ctx.budget.requestFinished();
     res.off('close', onClose);
-    ctx.shutdown.removeEventListener('abort', onShutdown);
+    ctx.shutdown.untrack(stop);
   }
   const usage = progress.usage;
   const record: RequestRecord = {
@@ -133,7 +131,7 @@ async function route(
   request: UpstreamRequest,
   session: string | undefined,
   res: ServerResponse,
-  signals: { readonly client: AbortSignal; readonly upstream: AbortSignal },
+  stop: RequestStop,
   ctx: ProxyContext,
   settings: Settings,
   progress: Progress,
@@ -145,10 +143,10 @@ async function route(
   let last: { failure: AttemptFailure; relay?: Relayable } | undefined;
   // qcc stopped waiting: the client left, or a draining gateway ran out of time (then the client is still owed an answer).
   const gaveUp = (): RequestOutcome =>
-    signals.client.aborted ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
+    stop.reason === 'client-closed' ? 'client-closed' : fail(res, progress, new QccError('QCC_ERR_DRAINING'), 'failed');
 
   while (progress.attempts < settings.proxy.maxAttempts) {
-    if (signals.upstream.aborted) return gaveUp();
+    if (stop.stopped) return gaveUp();
     const admission = ctx.router.choose(tried, session);
     if (!admission) {
       // Every endpoint that can take a request has failed this one, or the last refused its key (waiting will not
@@ -156,7 +154,7 @@ async function route(
       if (tried.size > 0 && (ctx.router.hasAvailable() || last?.failure.forceOpen)) break;
       // Nothing to wait for: no endpoint will come back until the user points qcc at a profile.
       if (ctx.router.routes.length === 0) return fail(res, progress, new QccError('QCC_ERR_NOTHING_TO_SERVE'), 'no-endpoint');
-      const held = await hold(ctx, holdDeadline, signals.client);
+      const held = await hold(ctx, holdDeadline, stop);
       if (held === 'available') {
         // Something left its cool-down or open breaker: the world changed, so even an endpoint tried before (a 429
         // whose Retry-After has passed) may be tried again, within maxAttempts.
@@ -181,7 +179,7 @@ async function route(
     let settled = false;
     let ended = false;
     try {
-      const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, signals.upstream, ctx.clock);
+      const result = await attemptUpstream(ctx.dispatcher(), admission.route, request, timeouts, stop, ctx.clock);
       if (result.kind === 'aborted') {
         settled = ended = true;
         finishAttempt(ctx, admission, undefined);
@@ -202,7 +200,7 @@ async function route(
         endpointId: admission.route.id,
         attempts: progress.attempts,
         streamIdleTimeoutMs: timeouts.streamIdleTimeoutMs,
-        shutdown: ctx.shutdown,
+        stop,
       });
       progress.bytesOut = relayed.bytes;
       progress.usage = relayed.usage;
@@ -229,12 +227,13 @@ async function route(
   if (last?.relay) {
     // Every endpoint tried failed: the last upstream answer is the most honest thing to give the client.
     const { status, headers, body } = last.relay;
-    res.writeHead(status, {
-      ...headers,
-      'content-length': body.length,
-      'x-qcc-endpoint': progress.route?.id ?? '',
-      'x-qcc-attempts': String(progress.attempts),
-    });
+    // The body may be what arrived of a broken one: its own length, not the length the upstream announced.
+    const list: HeaderList = [];
+    for (let index = 0; index + 1 < headers.length; index += 2) {
+      if (headers[index] !== 'content-length') list.push(headers[index] as string, headers[index + 1] as string | string[]);
+    }
+    list.push('content-length', String(body.length), 'x-qcc-endpoint', progress.route?.id ?? '', 'x-qcc-attempts', String(progress.attempts));
+    res.writeHead(status, list);
     res.end(body);
     progress.status = status;
     progress.bytesOut = body.length;
@@ -252,11 +251,16 @@ function finishAttempt(ctx: ProxyContext, admission: Admission, failure: Attempt
   if (failure) ctx.traffic.attempted(admission.route.id, true);
 }
 
-async function hold(ctx: ProxyContext, deadline: number, clientSignal: AbortSignal): Promise<'available' | 'timeout' | 'aborted'> {
+async function hold(ctx: ProxyContext, deadline: number, stop: RequestStop): Promise<'available' | 'timeout' | 'aborted'> {
   ctx.traffic.holding(1);
+  // Held requests are few: each may have signals of its own.
+  const stopped = new AbortController();
+  const onStop = (): void => stopped.abort();
+  stop.listen(onStop);
   try {
-    return await holdForEndpoint(ctx.router, ctx.clock, deadline, AbortSignal.any([clientSignal, ctx.draining]));
+    return await holdForEndpoint(ctx.router, ctx.clock, deadline, AbortSignal.any([stopped.signal, ctx.draining]));
   } finally {
+    stop.unlisten(onStop);
     ctx.traffic.holding(-1);
   }
 }

@@ -4,6 +4,7 @@ import { classifyError, streamBrokenFailure, streamErrorDetail, timeoutFailure, 
 import type { Usage } from '../core/usage.js';
 import type { Committed } from './attempt.js';
 import { streamErrorEvent } from './error-response.js';
+import type { RequestStop, StopReason } from './request-stop.js';
 
 export type RelayOutcome =
   | { readonly kind: 'complete'; readonly bytes: number; readonly usage: Usage }
@@ -15,8 +16,8 @@ export interface RelayContext {
   readonly endpointId: string;
   readonly attempts: number;
   readonly streamIdleTimeoutMs: number;
-  /** Aborted when a draining gateway runs out of time: the stream is ended with an error event, not cut silently. */
-  readonly shutdown: AbortSignal;
+  /** Stopped by a draining gateway out of time: the stream is ended with an error event, not cut silently. */
+  readonly stop: RequestStop;
 }
 
 /**
@@ -26,11 +27,7 @@ export interface RelayContext {
  */
 export function relay(res: ServerResponse, committed: Committed, context: RelayContext): Promise<RelayOutcome> {
   const { body, inspector } = committed;
-  res.writeHead(committed.status, {
-    ...committed.headers,
-    'x-qcc-endpoint': context.endpointId,
-    'x-qcc-attempts': String(context.attempts),
-  });
+  res.writeHead(committed.status, [...committed.headers, 'x-qcc-endpoint', context.endpointId, 'x-qcc-attempts', String(context.attempts)]);
   let bytes = 0;
   for (const chunk of committed.held) {
     bytes += chunk.length;
@@ -47,7 +44,7 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       body.off('error', onError);
       res.off('drain', onDrain);
       res.off('close', onClose);
-      context.shutdown.removeEventListener('abort', onShutdown);
+      context.stop.unlisten(onStop);
       resolve(outcome);
     };
     const broken = (failure: AttemptFailure): void => {
@@ -106,9 +103,12 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       inspector.dispose();
       settle({ kind: 'client-closed', bytes, usage: inspector.usage });
     };
-    // qcc cut this stream itself: the client must hear it, but the endpoint did nothing wrong.
-    const onShutdown = (): void => broken({ ...streamBrokenFailure('the gateway shut down before the stream ended'), breaker: false });
-    context.shutdown.addEventListener('abort', onShutdown, { once: true });
+    // A shutdown is qcc cutting the stream itself: the client must hear it, but the endpoint did nothing wrong. A
+    // client that left is heard here too when it left before this relay began listening for `close`.
+    const onStop = (reason: StopReason): void => {
+      if (reason === 'shutdown') broken({ ...streamBrokenFailure('the gateway shut down before the stream ended'), breaker: false });
+      else onClose();
+    };
     body.on('data', onData);
     body.on('error', onError);
     res.on('drain', onDrain);
@@ -116,9 +116,11 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
     // A short body may have ended while it waited for this relay (its last bytes are in `held`).
     if (body.readableEnded) {
       onEnd();
-      return;
+    } else {
+      body.once('end', onEnd);
+      if (!res.writableNeedDrain) body.resume();
     }
-    body.once('end', onEnd);
-    if (!res.writableNeedDrain) body.resume();
+    // Last, because a request stopped already is told at once.
+    if (!settled) context.stop.listen(onStop);
   });
 }

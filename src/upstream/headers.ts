@@ -34,6 +34,9 @@ const DROPPED_RESPONSE = new Set([
   'transfer-encoding',
   'upgrade',
   'set-cookie',
+  // This gateway's own, set on every answer it relays (an upstream that is a qcc gateway too sends its own).
+  'x-qcc-endpoint',
+  'x-qcc-attempts',
 ]);
 
 export interface Credential {
@@ -53,7 +56,7 @@ export function upstreamHeaders(rawHeaders: readonly string[], credential: Crede
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] as string;
     const lower = name.toLowerCase();
-    if (DROPPED_REQUEST.has(lower) || named.has(lower)) continue;
+    if (DROPPED_REQUEST.has(lower) || named?.has(lower)) continue;
     out.push(name, rawHeaders[index + 1] as string);
   }
   if (credential.authStyle === 'bearer') out.push('authorization', `Bearer ${credential.apiKey}`);
@@ -62,30 +65,35 @@ export function upstreamHeaders(rawHeaders: readonly string[], credential: Crede
   return out;
 }
 
-/** Response headers for the client: hop-by-hop ones and cookies of the provider removed. */
-export function clientHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
+/** A flat [name, value, …] list, as `ServerResponse.writeHead` takes it without building an object first. */
+export type HeaderList = (string | string[])[];
+
+/** Response headers for the client (undici's, names in lower case): hop-by-hop ones and cookies of the provider removed. */
+export function clientHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
   const connection = headers.connection;
   const named =
     connection === undefined
       ? undefined
       : new Set(String(connection).split(',').map((token) => token.trim().toLowerCase()));
-  const out: Record<string, string | string[]> = {};
+  const out: HeaderList = [];
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || DROPPED_RESPONSE.has(name) || named?.has(name)) continue;
-    out[name] = value;
+    out.push(name, value);
   }
   return out;
 }
 
-/** Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionTokens(rawHeaders: readonly string[]): Set<string> {
-  const tokens = new Set<string>();
+/** Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1); undefined when there is no `Connection`. */
+function connectionTokens(rawHeaders: readonly string[]): Set<string> | undefined {
+  let tokens: Set<string> | undefined;
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    if ((rawHeaders[index] as string).toLowerCase() !== 'connection') continue;
+    const name = rawHeaders[index] as string;
+    // The length first: most names are not 'connection', and need not be lower-cased to know it.
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
     for (const token of (rawHeaders[index + 1] as string).split(',')) {
       const trimmed = token.trim().toLowerCase();
-      if (trimmed) tokens.add(trimmed);
+      if (trimmed) (tokens ??= new Set()).add(trimmed);
     }
   }
   return tokens;
