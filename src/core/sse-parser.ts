@@ -39,6 +39,11 @@ export class SseParser {
     return this.#tail.length + this.#eventChars;
   }
 
+  /** Between two events: no line begun, no field of the next event received, no CR waiting for its LF. */
+  get atEventBoundary(): boolean {
+    return this.#tail.length === 0 && this.#eventChars === 0 && !this.#skipLf;
+  }
+
   push(chunk: string): SseEvent[] {
     const events: SseEvent[] = [];
     if (chunk.length === 0) return events;

@@ -4,6 +4,13 @@ import { skipSpace } from '../core/json-top-level.js';
 import { SseParser, type SseEvent } from '../core/sse-parser.js';
 import { UsageTally, type Usage } from '../core/usage.js';
 
+/** How a chunk that is one `content_block_delta` event begins (the form Anthropic and the relays send). */
+const CONTENT_DELTA = Buffer.from('event: content_block_delta\n');
+const LATER_EVENT_LINE = Buffer.from('\nevent:');
+const EVENT_END = Buffer.from('\n\n');
+const LF = 0x0a;
+const CR = 0x0d;
+
 /** A non-streaming body's chunks are kept for its usage only up to this size (they are the bytes sent, not copies). */
 const MAX_JSON_BYTES = 1024 * 1024;
 
@@ -29,6 +36,8 @@ export class ResponseInspector {
   /** The chunks of a non-streaming body; undefined once it passed MAX_JSON_BYTES. */
   #json: Buffer[] | undefined = [];
   #jsonBytes = 0;
+  /** The last byte of the stream read so far: after a LF, the UTF-8 decoder holds no part of a character. */
+  #lastByte = -1;
   #first: FirstSign | undefined;
   #onFirst: ((sign: FirstSign) => void) | undefined;
   #finished: Promise<void>;
@@ -110,7 +119,8 @@ export class ResponseInspector {
   #take(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.#stream) {
-      this.#takeText(this.#text.write(chunk));
+      if (!this.#isWholeDelta(chunk)) this.#takeText(this.#text.write(chunk));
+      this.#lastByte = chunk[chunk.length - 1] as number;
       return;
     }
     if (!this.#first) {
@@ -123,6 +133,24 @@ export class ResponseInspector {
     } else {
       this.#json = undefined;
     }
+  }
+
+  /**
+   * A chunk that is exactly one `content_block_delta` event, arriving between events after the first one, is passed
+   * over without being decoded or parsed: deltas are the bulk of a stream, and the gateway reads nothing in them
+   * (the commit was decided by the first event; usage, the end and errors come in other events).
+   */
+  #isWholeDelta(chunk: Buffer): boolean {
+    return (
+      this.#first !== undefined &&
+      this.#lastByte === LF &&
+      chunk.length > CONTENT_DELTA.length + EVENT_END.length &&
+      chunk.compare(CONTENT_DELTA, 0, CONTENT_DELTA.length, 0, CONTENT_DELTA.length) === 0 &&
+      chunk.indexOf(EVENT_END) === chunk.length - EVENT_END.length &&
+      chunk.indexOf(LATER_EVENT_LINE) === -1 &&
+      chunk.indexOf(CR) === -1 &&
+      this.#parser.atEventBoundary
+    );
   }
 
   #takeText(text: string): void {
