@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import './quiet-warnings.js';
+import './gateway-heap.js';
 import { parseArgs } from 'node:util';
 import { isQccError, renderError, type ErrorParams } from '../core/errors.js';
 import { detectLang } from '../i18n/lang.js';
