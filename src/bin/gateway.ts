@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import './quiet-warnings.js';
-import './gateway-heap.js';
+import { startupDone } from './gateway-heap.js';
 import { parseArgs } from 'node:util';
 import { isQccError, renderError, type ErrorParams } from '../core/errors.js';
 import { detectLang } from '../i18n/lang.js';
@@ -31,6 +31,7 @@ async function main(): Promise<number> {
       port,
       foreground: values.foreground === true,
       onReady: (info) => {
+        startupDone();
         tell({ type: 'ready', info });
         // The CLI that started us may now exit; we must not go with it.
         if (process.connected) process.disconnect();
