@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import type { Config } from '../config/schema.js';
 import { isQccError, QccError, renderError } from '../core/errors.js';
-import type { RequestRecord } from '../core/request-record.js';
 import { isLoopback } from '../gateway/client-auth.js';
 import type { ReloadResult } from '../gateway/control-api.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -14,6 +13,7 @@ import type { QccPaths } from '../store/paths.js';
 import { claimPidFile, ensureAdminToken, removeRuntimeFiles, writeRuntimeInfo, type RuntimeInfo } from '../store/runtime-files.js';
 import { StateDb } from '../store/state-db.js';
 import { createLogger, LogSink, Redactor, type Logger } from './log-sink.js';
+import { RecordWriter } from './record-writer.js';
 
 export interface DaemonOptions {
   readonly paths: QccPaths;
@@ -26,9 +26,6 @@ export interface DaemonOptions {
   readonly onReady: (info: RuntimeInfo) => void;
 }
 
-/** Small, frequent batches: each write holds the event loop, so none may be long. */
-const FLUSH_EVERY_MS = 200;
-const FLUSH_AT_RECORDS = 50;
 const KEEP_REQUESTS_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -60,7 +57,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
   const db = StateDb.open(paths.stateDb);
   db.pruneRequests(Date.now() - KEEP_REQUESTS_MS);
-  const records = new RecordBuffer(db, log);
+  const records = new RecordWriter({ db, log, quiet: (): boolean => gateway.inflight === 0 });
   let agent = createAgent(config);
 
   let stopRequested: (() => void) | undefined;
@@ -182,7 +179,7 @@ function secretsOf(config: Config, adminToken: string): string[] {
 }
 
 /** Where the gateway's events go: one log line each, and requests to state.db in batches. */
-function observerFor(log: Logger, records: RecordBuffer): GatewayObserver {
+function observerFor(log: Logger, records: RecordWriter): GatewayObserver {
   return {
     requestFinished(record) {
       records.add(record);
@@ -214,41 +211,6 @@ function observerFor(log: Logger, records: RecordBuffer): GatewayObserver {
       );
     },
   };
-}
-
-/** Batches request records so that the request path never waits for the disk. */
-class RecordBuffer {
-  #pending: RequestRecord[] = [];
-  readonly #timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly db: StateDb,
-    private readonly log: Logger,
-  ) {
-    this.#timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
-    this.#timer.unref();
-  }
-
-  add(record: RequestRecord): void {
-    this.#pending.push(record);
-    if (this.#pending.length >= FLUSH_AT_RECORDS) this.flush();
-  }
-
-  flush(): void {
-    const batch = this.#pending;
-    if (batch.length === 0) return;
-    this.#pending = [];
-    try {
-      this.db.recordRequests(batch);
-    } catch (error) {
-      this.log.error({ err: error, lost: batch.length }, 'could not write requests to state.db');
-    }
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-    this.flush();
-  }
 }
 
 /**
