@@ -56,7 +56,7 @@ describe('RecordWriter', () => {
     addMany(records, 0, 999);
     quiet = true;
     records.add(servedRecord(999));
-    assert.equal(db.checkpoints, 0, 'not 1,000 committed rows yet: the last 49 are still pending');
+    assert.equal(db.checkpoints, 0, '1,000 rows are committed, but the checkpoint waits for the callbacks of this turn');
     records.add(servedRecord(1000));
     await nextTurn();
     assert.equal(db.checkpoints, 1);
