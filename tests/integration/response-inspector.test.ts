@@ -41,6 +41,9 @@ describe('ResponseInspector on a stream', () => {
   it('takes the last event line of a chunk that begins like a delta', async () => {
     const inspector = await inspect([START, DELTA, `event: content_block_delta\nevent: message_stop\ndata: {"type":"message_stop"}\n\n`]);
     assert.equal(inspector.usage.messageStop, true);
+    // The later event line may follow the data, too.
+    const after = await inspect([START, DELTA, `event: content_block_delta\ndata: {"type":"message_stop"}\nevent: message_stop\n\n`]);
+    assert.equal(after.usage.messageStop, true);
   });
 
   it('reads a delta that begins inside the chunk before it, and the events after it', async () => {
