@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gatewayEnvironment } from '../core/gateway-environment.js';
 import type { BenchOptions } from './options.js';
 import type { Processes, Started } from './processes.js';
 
@@ -29,7 +30,8 @@ export async function startTargets(processes: Processes, options: BenchOptions, 
   if (options.cpuProf) await mkdir(profileDir, { recursive: true });
   const upstream = await processes.start('upstream', [entry('./upstream.js'), '--chunks', String(options.chunks)], { ready: 'line' });
   await writeFile(join(home, 'config.json'), `${JSON.stringify(gatewayConfig(upstream.url, options), null, 2)}\n`);
-  const env = { ...process.env, QCC_HOME: home, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') };
+  // The gateway as `qcc proxy start` starts it, in its own environment.
+  const env = gatewayEnvironment({ ...process.env, QCC_HOME: home, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') });
   const [passthrough, qcc] = await Promise.all([
     processes.start('pass-through', [...profile, entry('./passthrough.js'), '--upstream', upstream.url], { ready: 'line' }),
     processes.start('qcc gateway', [...profile, entry('../bin/gateway.js'), '--host', '127.0.0.1', '--port', '0'], { ready: 'ipc', env }),

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { errorCatalogue, QccError, type ErrorCode, type ErrorParams } from '../core/errors.js';
+import { gatewayEnvironment } from '../core/gateway-environment.js';
 import type { GatewayStatus } from '../core/gateway-status.js';
 import type { QccPaths } from '../store/paths.js';
 import {
@@ -103,7 +104,7 @@ export function startDetached(options: StartOptions): Promise<RuntimeInfo> {
     const child = spawn(process.execPath, gatewayArgs(options), {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      env: options.env,
+      env: gatewayEnvironment(options.env),
       windowsHide: true,
     });
     const timer = setTimeout(() => {
@@ -133,7 +134,7 @@ export function startDetached(options: StartOptions): Promise<RuntimeInfo> {
 /** Runs the gateway attached to this terminal until it stops; Ctrl-C reaches it and it drains. */
 export function runForeground(options: StartOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...gatewayArgs(options), '--foreground'], { stdio: 'inherit', env: options.env });
+    const child = spawn(process.execPath, [...gatewayArgs(options), '--foreground'], { stdio: 'inherit', env: gatewayEnvironment(options.env) });
     // Ctrl-C reaches the gateway from the terminal; a signal sent to qcc alone (`kill -INT`, a supervisor) is passed
     // on, so that the gateway drains instead of being left running behind a qcc that waits for it.
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { GatewayHome, pidAlive, waitUntil } from '../helpers/gateway-home.js';
 import { soloGateway } from '../helpers/solo-gateway.js';
 
 const KEY = 'sk-gw-life-PRIVATE-0b7e3c9a51d2';
+
+/** The environment a process was started with (Linux). */
+function environOf(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+}
 
 describe('qcc proxy start / stop / status / restart', () => {
   let gw: GatewayHome;
@@ -55,6 +61,16 @@ describe('qcc proxy start / stop / status / restart', () => {
     assert.equal(pidAlive(first.pid), false);
     assert.ok(pidAlive(second.pid));
     assert.equal((await gw.status()).pid, second.pid);
+  });
+
+  it('starts the gateway with malloc held to two arenas, unless the user set MALLOC_ARENA_MAX', { skip: !existsSync('/proc/self/environ') && 'no /proc here' }, async () => {
+    const first = await gw.start();
+    assert.equal(environOf(first.pid).MALLOC_ARENA_MAX, '2');
+    await gw.ok(['proxy', 'stop']);
+    await gw.ok(['proxy', 'start', '--port', String(gw.port)], { env: { ...gw.home.env, MALLOC_ARENA_MAX: '4' } });
+    const second = await gw.runtime();
+    assert.ok(second);
+    assert.equal(environOf(second.pid).MALLOC_ARENA_MAX, '4');
   });
 
   it('restart when none runs starts one; SIGTERM drains a detached gateway and it removes its files', async () => {
