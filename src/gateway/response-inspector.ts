@@ -174,9 +174,7 @@ export class ResponseInspector {
 function isOneDeltaEvent(chunk: Buffer): boolean {
   const length = chunk.length;
   if (length <= CONTENT_DELTA.length + 2 || chunk[length - 1] !== LF || chunk[length - 2] !== LF) return false;
-  for (let index = 0; index < CONTENT_DELTA.length; index += 1) {
-    if (chunk[index] !== CONTENT_DELTA[index]) return false;
-  }
+  if (!startsWith(chunk, 0, CONTENT_DELTA)) return false;
   // From the line end of `event: content_block_delta` to the one before the closing blank line.
   for (let index = CONTENT_DELTA.length - 1; index < length - 2; index += 1) {
     const byte = chunk[index];
