@@ -73,20 +73,22 @@ export class Processes {
 
   /** SIGTERM to each process by its pid, then SIGKILL to those still running after `graceMs`. */
   async stopAll(graceMs = 3000): Promise<void> {
-    const entries = [...this.#entries.entries()];
-    for (const [pid] of entries) signal(pid, 'SIGTERM');
-    await Promise.all(
-      entries.map(async ([pid, entry]) => {
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-        const result = await Promise.race([entry.exited, timedOut]);
-        clearTimeout(timer);
-        if (result === 'timeout') {
-          signal(pid, 'SIGKILL');
-          await entry.exited;
-        }
-      }),
-    );
+    await Promise.all([...this.#entries.keys()].map((pid) => this.stop(pid, graceMs)));
+  }
+
+  /** SIGTERM to one of these processes by its pid, then SIGKILL if it still runs after `graceMs`. */
+  async stop(pid: number, graceMs = 3000): Promise<void> {
+    const entry = this.#entries.get(pid);
+    if (!entry) return;
+    signal(pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const result = await Promise.race([entry.exited, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      signal(pid, 'SIGKILL');
+      await entry.exited;
+    }
   }
 
   /** Last resort when the benchmark itself is leaving: no waiting, every child killed by its pid. */

@@ -13,7 +13,7 @@ import { cpuMs, Processes } from './processes.js';
 import { renderReport, writeResults, type RunInfo } from './report.js';
 import { Schedule, type Round } from './schedule.js';
 import { summarize } from './summary.js';
-import { createHome, removeHome, startTargets } from './targets.js';
+import { createHome, removeHome, startTargets, withFreshProxies } from './targets.js';
 
 const run = promisify(execFile);
 
@@ -32,6 +32,8 @@ async function commit(): Promise<string> {
 function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
+
+const mbText = (kb: number): string => (kb / 1024).toFixed(1);
 
 function roundLine(index: number, rounds: number, round: Round): string {
   const t = round.targets;
@@ -69,7 +71,13 @@ async function bench(options: BenchOptions, processes: Processes, owned: Owned):
     owned.profiles = { dir: profileDir, names: new Map([[targets.qcc.pid, 'qcc-gateway'], [targets.passthrough.pid, 'pass-through']]) };
   }
   progress(`upstream ${targets.urls.direct} · pass-through ${targets.urls.passthrough} (pid ${targets.passthrough.pid}) · qcc ${targets.urls.qcc} (pid ${targets.qcc.pid})`);
-  const idle = await schedule.idleRss();
+  // Memory just after start varies from one start to the next (which functions V8 has optimized by then, where
+  // malloc put what it freed): one sample per round, the first of the benchmark's own proxies, the others of fresh ones.
+  const idle = [await schedule.idleRss()];
+  for (let index = 1; index < options.rounds; index++) {
+    idle.push(await withFreshProxies(processes, options, targets.upstream.url, (fresh) => schedule.idleRss(fresh)));
+  }
+  progress(`RSS just after start, ${idle.length} starts: ${idle.map((sample) => `${mbText(sample.passthrough)}/${mbText(sample.qcc)}`).join(' · ')} MB (pass/qcc)`);
   progress(`warming up (${options.warmupMs} ms per target)`);
   await schedule.warmUp();
   const rounds: Round[] = [];

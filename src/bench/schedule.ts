@@ -4,7 +4,7 @@ import { holdStreams, jsonLoad, openPool, streamLoad, type Outcome, type Phase }
 import type { BenchOptions } from './options.js';
 import { cpuMs, rssKb } from './processes.js';
 import { mean, median, percentile, sorted } from './stats.js';
-import { PROXIES, TARGETS, type ProxyName, type TargetName, type Targets } from './targets.js';
+import { PROXIES, TARGETS, type Proxies, type ProxyName, type TargetName, type Targets } from './targets.js';
 
 /** One measurement of one target: what the load generator saw, and the proxy's CPU time when it is a proxy. */
 export interface Counted {
@@ -141,14 +141,14 @@ export class Schedule {
 
   /**
    * RSS of each proxy idle: just started, after one JSON and one streaming request (so that the code of the request
-   * path is loaded), before any load.
+   * path is loaded), before any load. The benchmark's own proxies by default, or a fresh pair.
    */
-  async idleRss(): Promise<Record<ProxyName, number>> {
+  async idleRss(proxies: Proxies = this.#targets): Promise<Record<ProxyName, number>> {
     const { eventGapMs, chunks } = this.#options;
     const one = { concurrency: 1, durationMs: 60_000, maxRequests: 1 };
     const idle = {} as Record<ProxyName, number>;
     for (const target of PROXIES) {
-      const pool = openPool(this.#targets.urls[target], 1);
+      const pool = openPool(proxies[target].url, 1);
       try {
         await jsonLoad(pool, this.#requests.json, one);
         await streamLoad(pool, this.#requests.stream, one, eventGapMs, eventsPerStream(chunks));
@@ -157,7 +157,7 @@ export class Schedule {
       }
     }
     await sleep(2 * SETTLE_MS);
-    for (const target of PROXIES) idle[target] = await sampleRss(this.#targets[target].pid);
+    for (const target of PROXIES) idle[target] = await sampleRss(proxies[target].pid);
     return idle;
   }
 

@@ -47,12 +47,17 @@ export interface Summary {
   /** Median over rounds of qcc's c=100 throughput divided by the pass-through's in the same round. */
   readonly throughputRatio: number;
   readonly checks: readonly Check[];
+  /** The RSS of each proxy just after each start (`rssIdleKb` is their median). */
+  readonly idleStarted: readonly Readonly<Record<ProxyName, number>>[];
 }
 
 const fixed = (value: number, digits = 3): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+/** A difference, with its sign either way: `+0.693`, `-0.139`. */
+const signed = (value: number): string => (value >= 0 ? `+${fixed(value)}` : fixed(value));
 const mb = (kb: number): string => `${fixed(kb / 1024, 1)} MB`;
 
-export function summarize(rounds: readonly Round[], idleFreshKb: Readonly<Record<ProxyName, number>>, options: BenchOptions): Summary {
+/** `idleStarted`: the RSS of each proxy just after a start, one sample per start. */
+export function summarize(rounds: readonly Round[], idleStarted: readonly Readonly<Record<ProxyName, number>>[], options: BenchOptions): Summary {
   const of = (target: TargetName, pick: (round: Round) => number | undefined): number =>
     median(rounds.map((round) => pick(round) ?? Number.NaN));
   const targets = {} as Record<TargetName, TargetSummary>;
@@ -73,7 +78,7 @@ export function summarize(rounds: readonly Round[], idleFreshKb: Readonly<Record
       bunchedPercent: of(target, (r) => at(r).stream.bunchedPercent),
       streamRps: of(target, (r) => at(r).stream.rps),
       streamCpuMsPerRequest: of(target, (r) => at(r).stream.cpuMsPerRequest),
-      rssIdleKb: target === 'direct' ? Number.NaN : idleFreshKb[target],
+      rssIdleKb: target === 'direct' ? Number.NaN : median(idleStarted.map((sample) => sample[target])),
       rssIdleAfterLoadKb: of(target, (r) => at(r).rss?.idleKb),
       rssOpenKb: of(target, (r) => at(r).rss?.openKb),
       openStreams: of(target, (r) => at(r).rss?.open),
@@ -91,13 +96,14 @@ export function summarize(rounds: readonly Round[], idleFreshKb: Readonly<Record
     };
   }
   const throughputRatio = median(rounds.map((round) => round.targets.qcc.cN.rps / round.targets.passthrough.cN.rps));
-  return { targets, added, throughputRatio, checks: checks(targets, added, throughputRatio, options) };
+  return { targets, added, throughputRatio, checks: checks(targets, added, throughputRatio, idleStarted.length, options), idleStarted };
 }
 
 function checks(
   targets: Readonly<Record<TargetName, TargetSummary>>,
   added: Readonly<Record<ProxyName, Added>>,
   throughputRatio: number,
+  starts: number,
   options: BenchOptions,
 ): Check[] {
   const { qcc, passthrough: pass, direct } = targets;
@@ -112,25 +118,25 @@ function checks(
     {
       name: 'added latency at c=1 (p50) <= 2x the pass-through\'s',
       pass: added.qcc.c1P50Ms <= 2 * added.passthrough.c1P50Ms,
-      detail: `qcc +${fixed(added.qcc.c1P50Ms)} ms, pass-through +${fixed(added.passthrough.c1P50Ms)} ms over direct (limit ${fixed(2 * added.passthrough.c1P50Ms)} ms)`,
+      detail: `qcc ${signed(added.qcc.c1P50Ms)} ms, pass-through ${signed(added.passthrough.c1P50Ms)} ms over direct (limit ${fixed(2 * added.passthrough.c1P50Ms)} ms)`,
       target: true,
     },
     {
       name: `streaming TTFB added at c=${c}, p50 <= 1 ms`,
       pass: added.qcc.ttfbP50Ms <= 1,
-      detail: `qcc +${fixed(added.qcc.ttfbP50Ms)} ms over direct (pass-through +${fixed(added.passthrough.ttfbP50Ms)} ms)`,
+      detail: `qcc ${signed(added.qcc.ttfbP50Ms)} ms over direct (pass-through ${signed(added.passthrough.ttfbP50Ms)} ms)`,
       target: true,
     },
     {
       name: `streaming TTFB added at c=${c}, p99 <= 5 ms`,
       pass: added.qcc.ttfbP99Ms <= 5,
-      detail: `qcc +${fixed(added.qcc.ttfbP99Ms)} ms over direct (pass-through +${fixed(added.passthrough.ttfbP99Ms)} ms)`,
+      detail: `qcc ${signed(added.qcc.ttfbP99Ms)} ms over direct (pass-through ${signed(added.passthrough.ttfbP99Ms)} ms)`,
       target: true,
     },
     {
       name: 'RSS idle <= 1.2x pass-through',
       pass: qcc.rssIdleKb <= 1.2 * pass.rssIdleKb,
-      detail: `qcc ${mb(qcc.rssIdleKb)}, pass-through ${mb(pass.rssIdleKb)}: ${fixed(qcc.rssIdleKb / pass.rssIdleKb, 2)}x (started, one request of each kind, no load yet)`,
+      detail: `qcc ${mb(qcc.rssIdleKb)}, pass-through ${mb(pass.rssIdleKb)}: ${fixed(qcc.rssIdleKb / pass.rssIdleKb, 2)}x (median of ${starts} starts, one request of each kind, no load yet)`,
       target: true,
     },
   ];

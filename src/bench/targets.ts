@@ -29,14 +29,44 @@ export async function startTargets(processes: Processes, options: BenchOptions, 
   const profile = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (options.cpuProf) await mkdir(profileDir, { recursive: true });
   const upstream = await processes.start('upstream', [entry('./upstream.js'), '--chunks', String(options.chunks)], { ready: 'line' });
-  await writeFile(join(home, 'config.json'), `${JSON.stringify(gatewayConfig(upstream.url, options), null, 2)}\n`);
+  const { passthrough, qcc } = await startProxies(processes, options, upstream.url, home, profile);
+  return { upstream, passthrough, qcc, urls: { direct: upstream.url, passthrough: passthrough.url, qcc: qcc.url } };
+}
+
+export type Proxies = Readonly<Record<ProxyName, Started>>;
+
+/** A pass-through and a gateway in front of `upstreamUrl`, the gateway in `home`. */
+async function startProxies(processes: Processes, options: BenchOptions, upstreamUrl: string, home: string, profile: readonly string[]): Promise<Proxies> {
+  await writeFile(join(home, 'config.json'), `${JSON.stringify(gatewayConfig(upstreamUrl, options), null, 2)}\n`);
   // The gateway as `qcc proxy start` starts it, in its own environment.
   const env = gatewayEnvironment({ ...process.env, QCC_HOME: home, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') });
   const [passthrough, qcc] = await Promise.all([
-    processes.start('pass-through', [...profile, entry('./passthrough.js'), '--upstream', upstream.url], { ready: 'line' }),
+    processes.start('pass-through', [...profile, entry('./passthrough.js'), '--upstream', upstreamUrl], { ready: 'line' }),
     processes.start('qcc gateway', [...profile, entry('../bin/gateway.js'), '--host', '127.0.0.1', '--port', '0'], { ready: 'ipc', env }),
   ]);
-  return { upstream, passthrough, qcc, urls: { direct: upstream.url, passthrough: passthrough.url, qcc: qcc.url } };
+  return { passthrough, qcc };
+}
+
+/**
+ * A fresh pass-through and gateway (a home of its own) for one more sample of the RSS just after start; `run` gets
+ * them, and they are stopped by their pids and the home removed however it ends.
+ */
+export async function withFreshProxies<T>(
+  processes: Processes,
+  options: BenchOptions,
+  upstreamUrl: string,
+  run: (proxies: Proxies) => Promise<T>,
+): Promise<T> {
+  const home = await createHome();
+  const started: Started[] = [];
+  try {
+    const proxies = await startProxies(processes, options, upstreamUrl, home, []);
+    started.push(proxies.passthrough, proxies.qcc);
+    return await run(proxies);
+  } finally {
+    await Promise.all(started.map((child) => processes.stop(child.pid)));
+    await removeHome(home);
+  }
 }
 
 /** A temporary QCC_HOME (and HOME) for the gateway; `removeHome` deletes it. */
