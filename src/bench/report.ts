@@ -25,7 +25,8 @@ type Row = readonly [label: string, pick: (target: TargetSummary) => number, for
 const ms = (value: number): string => (!Number.isFinite(value) ? '—' : value < 10 ? value.toFixed(3) : value.toFixed(1));
 const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 const one = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : '—');
-const mb = (kb: number): string => (Number.isFinite(kb) ? (kb / 1024).toFixed(1) : '—');
+/** KiB as MB with one decimal, for tables and progress lines. */
+export const mb = (kb: number): string => (Number.isFinite(kb) ? (kb / 1024).toFixed(1) : '—');
 
 /** A row label: the group (shown on its first row only) and the figure. */
 const label = (group: string, figure: string): string => `${group.padEnd(14)}${figure}`;

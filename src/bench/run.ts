@@ -10,7 +10,7 @@ import { benchRequest } from './body.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { ForeignLoad } from './machine.js';
 import { cpuMs, Processes } from './processes.js';
-import { renderReport, writeResults, type RunInfo } from './report.js';
+import { mb, renderReport, writeResults, type RunInfo } from './report.js';
 import { Schedule, type Round } from './schedule.js';
 import { summarize } from './summary.js';
 import { createHome, removeHome, startTargets, withFreshProxies } from './targets.js';
@@ -32,8 +32,6 @@ async function commit(): Promise<string> {
 function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
-
-const mbText = (kb: number): string => (kb / 1024).toFixed(1);
 
 function roundLine(index: number, rounds: number, round: Round): string {
   const t = round.targets;
@@ -77,7 +75,7 @@ async function bench(options: BenchOptions, processes: Processes, owned: Owned):
   for (let index = 1; index < options.rounds; index++) {
     idle.push(await withFreshProxies(processes, options, targets.upstream.url, (fresh) => schedule.idleRss(fresh)));
   }
-  progress(`RSS just after start, ${idle.length} starts: ${idle.map((sample) => `${mbText(sample.passthrough)}/${mbText(sample.qcc)}`).join(' · ')} MB (pass/qcc)`);
+  progress(`RSS just after start, ${idle.length} starts: ${idle.map((sample) => `${mb(sample.passthrough)}/${mb(sample.qcc)}`).join(' · ')} MB (pass/qcc)`);
   progress(`warming up (${options.warmupMs} ms per target)`);
   await schedule.warmUp();
   const rounds: Round[] = [];

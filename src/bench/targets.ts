@@ -58,13 +58,13 @@ export async function withFreshProxies<T>(
   run: (proxies: Proxies) => Promise<T>,
 ): Promise<T> {
   const home = await createHome();
-  const started: Started[] = [];
+  let proxies: Proxies | undefined;
   try {
-    const proxies = await startProxies(processes, options, upstreamUrl, home, []);
-    started.push(proxies.passthrough, proxies.qcc);
+    proxies = await startProxies(processes, options, upstreamUrl, home, []);
     return await run(proxies);
   } finally {
-    await Promise.all(started.map((child) => processes.stop(child.pid)));
+    // One that started while the other failed is stopped with the rest when the benchmark ends.
+    if (proxies) await Promise.all(Object.values(proxies).map((child) => processes.stop(child.pid)));
     await removeHome(home);
   }
 }
