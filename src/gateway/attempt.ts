@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
   classifyError,
@@ -11,6 +10,7 @@ import { clientHeaders, upstreamHeaders, type HeaderList } from '../upstream/hea
 import type { RequestStop } from './request-stop.js';
 import { ResponseInspector, type FirstSign } from './response-inspector.js';
 import type { Route } from './router.js';
+import { UpstreamCall } from './upstream-call.js';
 
 /** What one request asks of an upstream; the body is kept so that the next endpoint can be sent the same bytes. */
 export interface UpstreamRequest {
@@ -30,13 +30,13 @@ export interface AttemptTimeouts {
   readonly cooldownMaxMs: number;
 }
 
-/** An upstream answer to hand to the client: the bytes read so far are held, the rest is still in `body`. */
+/** An upstream answer to hand to the client: the bytes read so far are held, the rest is still to come from `call`. */
 export interface Committed {
   readonly kind: 'commit';
   readonly status: number;
   readonly headers: HeaderList;
   readonly held: readonly Buffer[];
-  readonly body: Readable;
+  readonly call: UpstreamCall;
   readonly inspector: ResponseInspector;
   /** A client error (4xx): relayed unchanged, and no failure of the endpoint. */
   readonly clientError: boolean;
@@ -73,14 +73,24 @@ export async function attemptUpstream(
   clock: () => number,
 ): Promise<AttemptResult> {
   const started = clock();
-  const controller = new AbortController();
+  const call = new UpstreamCall(dispatcher, {
+    origin: route.origin,
+    path: route.basePath + request.url,
+    method: request.method as Dispatcher.HttpMethod,
+    headers: upstreamHeaders(request.rawHeaders, route.endpoint),
+    body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+    // The timer below owns the time to the commit point; after it, a stream may flow for as long as it flows,
+    // but not fall silent for longer than streamIdleTimeoutMs (Anthropic sends pings).
+    headersTimeout: 0,
+    bodyTimeout: timeouts.streamIdleTimeoutMs,
+  });
   const deadlineMs = request.stream ? timeouts.firstByteTimeoutMs : timeouts.responseTimeoutMs;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    call.abort(new Error(`no answer within ${deadlineMs} ms`));
   }, deadlineMs);
-  const onStop = (): void => controller.abort();
+  const onStop = (): void => call.abort(new Error('the request was stopped'));
   stop.listen(onStop);
   const settle = (): void => {
     clearTimeout(timer);
@@ -96,28 +106,9 @@ export async function attemptUpstream(
     return classified.kind === 'aborted' ? { kind: 'aborted' } : { kind: 'failure', failure: classified };
   };
 
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await dispatcher.request({
-      origin: route.origin,
-      path: route.basePath + request.url,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: upstreamHeaders(request.rawHeaders, route.endpoint),
-      body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
-      signal: controller.signal,
-      // The timers above own the time to the commit point; after it, a stream may flow for as long as it flows,
-      // but not fall silent for longer than streamIdleTimeoutMs (Anthropic sends pings).
-      headersTimeout: 0,
-      bodyTimeout: timeouts.streamIdleTimeoutMs,
-    });
-  } catch (error) {
-    return failed(error);
-  }
-
-  const { statusCode: status, headers, body } = response;
-  // Between the listeners of this attempt and those of the relay, an upstream error must not go unheard (an
-  // 'error' without a listener ends the process); each phase still handles errors itself.
-  body.on('error', () => undefined);
+  const head = await call.head;
+  if (head instanceof Error) return failed(head);
+  const { status, headers } = head;
   const header = (name: string): string | undefined => {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
@@ -133,7 +124,7 @@ export async function attemptUpstream(
   const forClient = clientHeaders(headers);
 
   if (verdict.kind === 'failure') {
-    const text = await readSome(body, MAX_ERROR_BODY);
+    const text = await readSome(call, MAX_ERROR_BODY);
     settle();
     // An error body too large to hold is not relayed cut short as if it were whole: qcc answers for itself then.
     return text === undefined
@@ -144,14 +135,14 @@ export async function attemptUpstream(
   const inspector = new ResponseInspector(stream, header('content-encoding'));
   const commit = (held: readonly Buffer[], clientError: boolean): Committed => {
     settle();
-    return { kind: 'commit', status, headers: forClient, held, body, inspector, clientError, stream, ttfbMs: clock() - started };
+    return { kind: 'commit', status, headers: forClient, held, call, inspector, clientError, stream, ttfbMs: clock() - started };
   };
   if (verdict.kind === 'client-error') return commit([], true);
   // No body by definition (RFC 9110 §9.3.2, §15.3.5): nothing to wait for, and its absence is no fault.
   if (request.method === 'HEAD' || status === 204 || status === 205) return commit([], false);
 
   const held: Buffer[] = [];
-  const sign = await firstSign(body, inspector, held);
+  const sign = await firstSign(call, inspector, held);
   if (sign instanceof Error) {
     inspector.dispose();
     return failed(sign);
@@ -159,7 +150,7 @@ export async function attemptUpstream(
   if (sign.kind === 'opaque') return commit(held, false);
   const notAnthropic = (reason: 'empty-body' | 'not-anthropic', detail: string): AttemptResult => {
     settle();
-    body.destroy();
+    call.abort(new Error(detail));
     inspector.dispose();
     return { kind: 'failure', failure: { kind: 'failure', reason, detail, status, breaker: true, forceOpen: false, mayHaveBeenProcessed: false } };
   };
@@ -170,7 +161,7 @@ export async function attemptUpstream(
   const first = classifyFirstEvent(sign.event, { now: clock(), cooldownMaxMs: timeouts.cooldownMaxMs, retryAfter: header('retry-after') });
   if (first.kind === 'failure') {
     settle();
-    body.destroy();
+    call.abort(new Error(first.detail));
     inspector.dispose();
     return { kind: 'failure', failure: first, relay: { status, headers: forClient, body: Buffer.concat(held) } };
   }
@@ -178,49 +169,58 @@ export async function attemptUpstream(
 }
 
 /**
- * Reads the body into `held` until the inspector sees its first sign; the body is left paused, its listeners
- * removed, for the relay to take over.
+ * Reads the body into `held` until the inspector sees its first sign. Whatever arrives after it is held too, until
+ * the relay takes over the call.
  */
-function firstSign(body: Readable, inspector: ResponseInspector, held: Buffer[]): Promise<FirstSign | Error> {
+function firstSign(call: UpstreamCall, inspector: ResponseInspector, held: Buffer[]): Promise<FirstSign | Error> {
   return new Promise((resolve) => {
-    let done = false;
+    let signalled = false;
     const finish = (value: FirstSign | Error): void => {
-      if (done) return;
-      done = true;
-      body.pause();
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
+      if (signalled) return;
+      signalled = true;
       resolve(value);
     };
-    const onData = (chunk: Buffer): void => {
-      held.push(chunk);
-      inspector.write(chunk);
-    };
-    const onEnd = (): void => void inspector.end().then(() => inspector.first().then(finish));
-    const onError = (error: Error): void => finish(error);
     void inspector.first().then(finish);
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', onError);
+    call.read({
+      data(chunk) {
+        held.push(chunk);
+        inspector.write(chunk);
+      },
+      end() {
+        void inspector.end().then(() => inspector.first().then(finish));
+      },
+      error(error) {
+        // After the sign, an error is the relay's to hear: the call keeps it for the next reader.
+        finish(error);
+      },
+    });
   });
 }
 
 /** The whole body if it fits in `limit` bytes (what arrived, if it broke off); undefined when it is larger. */
-async function readSome(body: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        return undefined;
-      }
-      chunks.push(chunk);
-    }
-  } catch {
-    // A broken error body is still an error: what arrived is enough.
-  }
-  return Buffer.concat(chunks);
+function readSome(call: UpstreamCall, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: Buffer | undefined): void => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    call.read({
+      data(chunk) {
+        size += chunk.length;
+        if (size > limit) {
+          finish(undefined);
+          call.abort(new Error('the error body is too large to hold'));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      end: () => finish(Buffer.concat(chunks)),
+      // A broken error body is still an error: what arrived is enough.
+      error: () => finish(Buffer.concat(chunks)),
+    });
+  });
 }

@@ -21,12 +21,12 @@ export interface RelayContext {
 }
 
 /**
- * Sends a committed answer to the client: status, headers, the held bytes, then the rest piped with backpressure in
- * both directions (the upstream is paused while the client is slow, and aborted when the client leaves). Usage is
- * read from a copy after each chunk is written, so it never delays the bytes.
+ * Sends a committed answer to the client: status, headers, the held bytes, then each chunk as undici reads it, with
+ * backpressure in both directions (the upstream is paused while the client is slow, and aborted when the client
+ * leaves). Usage is read from a copy after each chunk is written, so it never delays the bytes.
  */
 export function relay(res: ServerResponse, committed: Committed, context: RelayContext): Promise<RelayOutcome> {
-  const { body, inspector } = committed;
+  const { call, inspector } = committed;
   res.writeHead(committed.status, [...committed.headers, 'x-qcc-endpoint', context.endpointId, 'x-qcc-attempts', String(context.attempts)]);
   let bytes = 0;
   for (const chunk of committed.held) {
@@ -39,9 +39,6 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
     const settle = (outcome: RelayOutcome): void => {
       if (settled) return;
       settled = true;
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
       res.off('drain', onDrain);
       res.off('close', onClose);
       context.stop.unlisten(onStop);
@@ -55,18 +52,20 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       } else {
         res.destroy();
       }
-      body.destroy();
-      inspector.dispose();
       settle({ kind: 'broken', bytes, usage: inspector.usage, failure });
+      call.abort(new Error(failure.detail));
+      inspector.dispose();
     };
     const onData = (chunk: Buffer): void => {
+      if (settled) return;
       bytes += chunk.length;
-      if (!res.write(chunk)) body.pause();
+      if (!res.write(chunk)) call.pause();
       inspector.write(chunk);
     };
-    const onDrain = (): void => void body.resume();
+    const onDrain = (): void => call.resume();
     const onEnd = (): void => {
       void inspector.end().then(() => {
+        if (settled) return;
         const usage = inspector.usage;
         if (committed.stream && !committed.clientError && inspector.readable && !usage.messageStop) {
           if (usage.error === null) {
@@ -97,11 +96,11 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       );
     };
     const onClose = (): void => {
-      if (res.writableFinished) return;
+      if (res.writableFinished || settled) return;
       // The client left: stop the upstream too, it is generating for nobody.
-      body.destroy();
-      inspector.dispose();
       settle({ kind: 'client-closed', bytes, usage: inspector.usage });
+      call.abort(new Error('the client closed the connection'));
+      inspector.dispose();
     };
     // A shutdown is qcc cutting the stream itself: the client must hear it, but the endpoint did nothing wrong. A
     // client that left is heard here too when it left before this relay began listening for `close`.
@@ -109,17 +108,11 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
       if (reason === 'shutdown') broken({ ...streamBrokenFailure('the gateway shut down before the stream ended'), breaker: false });
       else onClose();
     };
-    body.on('data', onData);
-    body.on('error', onError);
     res.on('drain', onDrain);
     res.once('close', onClose);
-    // A short body may have ended while it waited for this relay (its last bytes are in `held`).
-    if (body.readableEnded) {
-      onEnd();
-    } else {
-      body.once('end', onEnd);
-      if (!res.writableNeedDrain) body.resume();
-    }
+    if (res.writableNeedDrain) call.pause();
+    // What arrived while the relay was being set up (a short body may have ended already) comes first.
+    call.read({ data: onData, end: onEnd, error: onError });
     // Last, because a request stopped already is told at once.
     if (!settled) context.stop.listen(onStop);
   });

@@ -166,6 +166,33 @@ describe('gateway: answers that are slow or encoded pass through whole', () => {
       });
     });
   }
+
+  it('an informational 103 before the answer is not taken for the answer', async () => {
+    const MESSAGE_END = 'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}}\n\n' +
+      'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+    const hinting = await startRawUpstream((_req, res) => {
+      res.writeEarlyHints({ link: '</styles.css>; rel=preload; as=style' });
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(MESSAGE_START + MESSAGE_END);
+      }, 50);
+    });
+    try {
+      await withGateway({ upstreams: [{ name: 'x', baseUrl: hinting.url }, { name: 'b', priority: 2 }] }, async (h) => {
+        const res = await h.send({ body: messagesBody({ stream: true }) });
+        assert.equal(res.status, 200);
+        assert.equal(res.error, undefined);
+        assert.equal(res.headers['x-qcc-endpoint'], h.id('x'));
+        assert.deepEqual(eventNames(res.text), ['message_start', 'message_delta', 'message_stop']);
+        const [record] = await h.waitForRecords(1);
+        assert.equal(record?.outcome, 'ok');
+        assert.equal(record?.outputTokens, 3);
+        assert.equal(h.sim('b').requests.length, 0);
+      });
+    } finally {
+      await hinting.close();
+    }
+  });
 });
 
 describe('gateway: backpressure', () => {
