@@ -45,14 +45,37 @@ export class UsageTally {
   #error: AnthropicError | null = null;
   #malformed = 0;
 
+  /**
+   * Events whose data is still to be read, in order. A stream's first event (`message_start`) is what the gateway
+   * waits for before the client gets a byte, so its JSON is parsed later, when the usage is asked for.
+   */
+  #unread: SseEvent[] = [];
+
   /** One event of a `/v1/messages` stream. */
   addEvent(event: SseEvent): void {
+    switch (event.event) {
+      case 'message_start':
+      case 'message_delta':
+      case 'error':
+        this.#unread.push(event);
+        return;
+      case 'message_stop':
+        this.#messageStop = true;
+        return;
+      case 'message':
+        // No `event:` line (some relays): Anthropic's `type` comes first in the data; content deltas, the bulk of a
+        // stream, are recognised from it without a parse.
+        if (!event.data.startsWith('{"type":"content_block') && !event.data.startsWith('{"type":"ping"')) this.#unread.push(event);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #read(event: SseEvent): void {
     let type = event.event;
     let body: object | undefined;
     if (type === 'message') {
-      // No `event:` line (some relays): Anthropic's `type` comes first in the data; content deltas, the bulk of a
-      // stream, are recognised from it without a parse.
-      if (event.data.startsWith('{"type":"content_block') || event.data.startsWith('{"type":"ping"')) return;
       body = this.#parse(event.data);
       const named = body === undefined ? undefined : (body as { type?: unknown }).type;
       if (typeof named !== 'string') return;
@@ -133,6 +156,11 @@ export class UsageTally {
   }
 
   snapshot(): Usage {
+    if (this.#unread.length > 0) {
+      const unread = this.#unread;
+      this.#unread = [];
+      for (const event of unread) this.#read(event);
+    }
     return {
       model: this.#model,
       ...this.#counts,
