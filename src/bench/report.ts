@@ -49,8 +49,9 @@ function rows(options: BenchOptions): Row[] {
     [label('', 'streams/s'), (t) => t.streamRps, int],
     [label('', 'proxy CPU ms/req'), (t) => t.streamCpuMsPerRequest, ms],
     [label('RSS MB', 'idle (started)'), (t) => t.rssIdleKb, mb],
+    [label('', `${options.streams} open (started)`), (t) => t.rssOpenKb, mb],
     [label('', 'idle (after load)'), (t) => t.rssIdleAfterLoadKb, mb],
-    [label('', `${options.streams} open streams`), (t) => t.rssOpenKb, mb],
+    [label('', `${options.streams} open (after load)`), (t) => t.rssOpenAfterLoadKb, mb],
   ];
 }
 

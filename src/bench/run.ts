@@ -11,7 +11,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { ForeignLoad } from './machine.js';
 import { cpuMs, Processes } from './processes.js';
 import { mb, renderReport, writeResults, type RunInfo } from './report.js';
-import { Schedule, type Round } from './schedule.js';
+import { Schedule, type Round, type RssFigures } from './schedule.js';
 import { summarize } from './summary.js';
 import { createHome, removeHome, startTargets, withFreshProxies } from './targets.js';
 
@@ -69,13 +69,16 @@ async function bench(options: BenchOptions, processes: Processes, owned: Owned):
     owned.profiles = { dir: profileDir, names: new Map([[targets.qcc.pid, 'qcc-gateway'], [targets.passthrough.pid, 'pass-through']]) };
   }
   progress(`upstream ${targets.urls.direct} · pass-through ${targets.urls.passthrough} (pid ${targets.passthrough.pid}) · qcc ${targets.urls.qcc} (pid ${targets.qcc.pid})`);
-  // Memory just after start varies from one start to the next (which functions V8 has optimized by then, where
-  // malloc put what it freed): one sample per round, the first of the benchmark's own proxies, the others of fresh ones.
-  const idle = [await schedule.idleRss()];
+  // Memory varies from one start to the next (which functions V8 has optimized by then, where malloc put what it
+  // freed): one sample per round, the first of the benchmark's own proxies, the others of fresh ones.
+  const afterStart = [await schedule.startedRss()];
   for (let index = 1; index < options.rounds; index++) {
-    idle.push(await withFreshProxies(processes, options, targets.upstream.url, (fresh) => schedule.idleRss(fresh)));
+    afterStart.push(await withFreshProxies(processes, options, targets.upstream.url, (fresh) => schedule.startedRss(fresh)));
   }
-  progress(`RSS just after start, ${idle.length} starts: ${idle.map((sample) => `${mb(sample.passthrough)}/${mb(sample.qcc)}`).join(' · ')} MB (pass/qcc)`);
+  const sample = (pick: (figures: RssFigures) => number): string =>
+    afterStart.map((start) => `${mb(pick(start.passthrough))}/${mb(pick(start.qcc))}`).join(' · ');
+  progress(`RSS after start, ${afterStart.length} starts, idle: ${sample((figures) => figures.idleKb)} MB (pass/qcc)`);
+  if (options.streams > 0) progress(`RSS after start, ${options.streams} streams open: ${sample((figures) => figures.openKb)} MB (pass/qcc)`);
   progress(`warming up (${options.warmupMs} ms per target)`);
   await schedule.warmUp();
   const rounds: Round[] = [];
@@ -84,7 +87,7 @@ async function bench(options: BenchOptions, processes: Processes, owned: Owned):
     rounds.push(round);
     progress(roundLine(index, options.rounds, round));
   }
-  const summary = summarize(rounds, idle, options);
+  const summary = summarize(rounds, afterStart, options);
   const own = process.cpuUsage(ownBefore);
   const children = await Promise.all([targets.upstream, targets.passthrough, targets.qcc].map((child) => cpuMs(child.pid)));
   const ownCpuMs = (own.user + own.system) / 1000 + children.reduce((sum, value) => sum + value, 0);

@@ -31,7 +31,7 @@ export interface StreamFigures extends Counted {
 }
 
 export interface RssFigures {
-  /** Idle, right before the held streams open (after this round's load). */
+  /** Idle, right before the held streams open. */
   readonly idleKb: number;
   readonly openKb: number;
   /** Streams that were open while `openKb` was sampled. */
@@ -140,13 +140,15 @@ export class Schedule {
   }
 
   /**
-   * RSS of each proxy idle: just started, after one JSON and one streaming request (so that the code of the request
-   * path is loaded), before any load. The benchmark's own proxies by default, or a fresh pair.
+   * RSS of each proxy just after start, before any load: idle, after one JSON and one streaming request (so that the
+   * code of the request path is loaded), then with `streams` streams held open. The benchmark's own proxies by
+   * default, or a fresh pair. A process's RSS never falls back below what its busiest moment took (V8 keeps its
+   * grown young generation, malloc what was freed), so once the load phases have run, the RSS with streams open
+   * says more about that load than about the streams; it is measured here, and again after each round's load.
    */
-  async idleRss(proxies: Proxies = this.#targets): Promise<Record<ProxyName, number>> {
-    const { eventGapMs, chunks } = this.#options;
+  async startedRss(proxies: Proxies = this.#targets): Promise<Record<ProxyName, RssFigures>> {
+    const { eventGapMs, chunks, streams } = this.#options;
     const one = { concurrency: 1, durationMs: 60_000, maxRequests: 1 };
-    const idle = {} as Record<ProxyName, number>;
     for (const target of PROXIES) {
       const pool = openPool(proxies[target].url, 1);
       try {
@@ -157,8 +159,18 @@ export class Schedule {
       }
     }
     await sleep(2 * SETTLE_MS);
+    const idle = {} as Record<ProxyName, number>;
     for (const target of PROXIES) idle[target] = await sampleRss(proxies[target].pid);
-    return idle;
+    const figures = {} as Record<ProxyName, RssFigures>;
+    for (const target of PROXIES) {
+      const pool = openPool(proxies[target].url, Math.max(1, streams));
+      try {
+        figures[target] = await this.#heldRss(pool, proxies[target].pid, idle[target]);
+      } finally {
+        await pool.close();
+      }
+    }
+    return figures;
   }
 
   async close(): Promise<void> {
@@ -208,18 +220,22 @@ export class Schedule {
     };
   }
 
-  /** Idle RSS, then `streams` streams held open through the proxy and its RSS while they are. */
+  /** Idle RSS after this round's load, then `streams` streams held open through the proxy and its RSS while they are. */
   async #rss(target: ProxyName): Promise<RssFigures | undefined> {
-    const { streams } = this.#options;
-    if (streams === 0) return undefined;
+    if (this.#options.streams === 0) return undefined;
     const pid = this.#targets[target].pid;
     await sleep(SETTLE_MS);
-    const idleKb = await sampleRss(pid);
-    const held = await holdStreams(this.#pool(target, streams), this.#requests.stream, streams, HOLD_GAP_MS, 10_000);
+    return this.#heldRss(this.#pool(target, this.#options.streams), pid, await sampleRss(pid));
+  }
+
+  /** `streams` streams held open through `pool`, and the proxy's RSS while they are (NaN when none are asked for). */
+  async #heldRss(pool: Pool, pid: number, idleKb: number): Promise<RssFigures> {
+    const { streams } = this.#options;
+    if (streams === 0) return { idleKb, openKb: Number.NaN, open: 0 };
+    const held = await holdStreams(pool, this.#requests.stream, streams, HOLD_GAP_MS, 10_000);
     try {
       await sleep(SETTLE_MS);
-      const openKb = await sampleRss(pid);
-      return { idleKb, openKb, open: held.open() };
+      return { idleKb, openKb: await sampleRss(pid), open: held.open() };
     } finally {
       await held.release();
     }

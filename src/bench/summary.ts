@@ -1,5 +1,5 @@
 import type { BenchOptions } from './options.js';
-import type { Round } from './schedule.js';
+import type { RssFigures, Round } from './schedule.js';
 import { median } from './stats.js';
 import { TARGETS, type ProxyName, type TargetName } from './targets.js';
 
@@ -19,10 +19,14 @@ export interface TargetSummary {
   readonly bunchedPercent: number;
   readonly streamRps: number;
   readonly streamCpuMsPerRequest: number;
+  /** Medians over starts, before any load (the targets). */
   readonly rssIdleKb: number;
-  readonly rssIdleAfterLoadKb: number;
   readonly rssOpenKb: number;
+  /** The fewest streams that were open while `rssOpenKb` was sampled, over the starts. */
   readonly openStreams: number;
+  /** Medians over rounds, after each round's load (reported). */
+  readonly rssIdleAfterLoadKb: number;
+  readonly rssOpenAfterLoadKb: number;
   readonly errors: number;
 }
 
@@ -47,8 +51,8 @@ export interface Summary {
   /** Median over rounds of qcc's c=100 throughput divided by the pass-through's in the same round. */
   readonly throughputRatio: number;
   readonly checks: readonly Check[];
-  /** The RSS of each proxy just after each start (`rssIdleKb` is their median). */
-  readonly idleStarted: readonly Readonly<Record<ProxyName, number>>[];
+  /** The RSS of each proxy after each start, idle and with streams open (`rssIdleKb`, `rssOpenKb` are their medians). */
+  readonly started: readonly Readonly<Record<ProxyName, RssFigures>>[];
 }
 
 const fixed = (value: number, digits = 3): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -56,8 +60,8 @@ const fixed = (value: number, digits = 3): string => (Number.isFinite(value) ? v
 const signed = (value: number): string => (value >= 0 ? `+${fixed(value)}` : fixed(value));
 const mb = (kb: number): string => `${fixed(kb / 1024, 1)} MB`;
 
-/** `idleStarted`: the RSS of each proxy just after a start, one sample per start. */
-export function summarize(rounds: readonly Round[], idleStarted: readonly Readonly<Record<ProxyName, number>>[], options: BenchOptions): Summary {
+/** `started`: the RSS of each proxy after a start, before any load, one sample per start. */
+export function summarize(rounds: readonly Round[], started: readonly Readonly<Record<ProxyName, RssFigures>>[], options: BenchOptions): Summary {
   const of = (target: TargetName, pick: (round: Round) => number | undefined): number =>
     median(rounds.map((round) => pick(round) ?? Number.NaN));
   const targets = {} as Record<TargetName, TargetSummary>;
@@ -78,10 +82,11 @@ export function summarize(rounds: readonly Round[], idleStarted: readonly Readon
       bunchedPercent: of(target, (r) => at(r).stream.bunchedPercent),
       streamRps: of(target, (r) => at(r).stream.rps),
       streamCpuMsPerRequest: of(target, (r) => at(r).stream.cpuMsPerRequest),
-      rssIdleKb: target === 'direct' ? Number.NaN : median(idleStarted.map((sample) => sample[target])),
+      rssIdleKb: target === 'direct' ? Number.NaN : median(started.map((sample) => sample[target].idleKb)),
+      rssOpenKb: target === 'direct' ? Number.NaN : median(started.map((sample) => sample[target].openKb)),
+      openStreams: target === 'direct' ? Number.NaN : Math.min(...started.map((sample) => sample[target].open)),
       rssIdleAfterLoadKb: of(target, (r) => at(r).rss?.idleKb),
-      rssOpenKb: of(target, (r) => at(r).rss?.openKb),
-      openStreams: of(target, (r) => at(r).rss?.open),
+      rssOpenAfterLoadKb: of(target, (r) => at(r).rss?.openKb),
       errors: rounds.reduce((sum, r) => sum + at(r).c1.errors + at(r).cN.errors + at(r).stream.errors, 0),
     };
   }
@@ -96,7 +101,7 @@ export function summarize(rounds: readonly Round[], idleStarted: readonly Readon
     };
   }
   const throughputRatio = median(rounds.map((round) => round.targets.qcc.cN.rps / round.targets.passthrough.cN.rps));
-  return { targets, added, throughputRatio, checks: checks(targets, added, throughputRatio, idleStarted.length, options), idleStarted };
+  return { targets, added, throughputRatio, checks: checks(targets, added, throughputRatio, started.length, options), started };
 }
 
 function checks(
@@ -146,7 +151,7 @@ function checks(
       pass: qcc.rssOpenKb <= 1.2 * pass.rssOpenKb && qcc.openStreams === options.streams && pass.openStreams === options.streams,
       detail:
         `qcc ${mb(qcc.rssOpenKb)}, pass-through ${mb(pass.rssOpenKb)}: ${fixed(qcc.rssOpenKb / pass.rssOpenKb, 2)}x` +
-        ` (open: qcc ${qcc.openStreams}, pass-through ${pass.openStreams})`,
+        ` (median of ${starts} starts, no load yet; open: qcc ${qcc.openStreams}, pass-through ${pass.openStreams})`,
       target: true,
     });
   }

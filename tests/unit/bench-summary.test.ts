@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseOptions, type BenchOptions } from '../../src/bench/options.js';
-import type { Round, TargetRound } from '../../src/bench/schedule.js';
+import type { RssFigures, Round, TargetRound } from '../../src/bench/schedule.js';
 import { summarize } from '../../src/bench/summary.js';
 
 const options = parseOptions([], {}) as BenchOptions;
@@ -17,10 +17,10 @@ function figures(ttfbP50Ms: number, rssKb?: number): TargetRound {
   };
 }
 
-function round(direct: number, passthrough: number, qcc: number): Round {
+function round(direct: number, passthrough: number, qcc: number, passRssKb = 100_000, qccRssKb = 110_000): Round {
   return {
     order: ['direct', 'passthrough', 'qcc'],
-    targets: { direct: figures(direct), passthrough: figures(passthrough, 100_000), qcc: figures(qcc, 110_000) },
+    targets: { direct: figures(direct), passthrough: figures(passthrough, passRssKb), qcc: figures(qcc, qccRssKb) },
   };
 }
 
@@ -30,28 +30,55 @@ const check = (summary: ReturnType<typeof summarize>, start: string) => {
   return found;
 };
 
+/** One start of both proxies: RSS idle and with the streams open, in KB. */
+function start(idle: [number, number], open: [number, number], opened = options.streams): Record<'passthrough' | 'qcc', RssFigures> {
+  return {
+    passthrough: { idleKb: idle[0], openKb: open[0], open: opened },
+    qcc: { idleKb: idle[1], openKb: open[1], open: opened },
+  };
+}
+
 describe('bench summary', () => {
-  it('takes the RSS just after start as the median of the starts, so that one unlucky start does not decide', () => {
+  it('takes the RSS after start as the median of the starts, so that one unlucky start does not decide', () => {
     const rounds = [round(1, 1.4, 1.6)];
     const starts = [
-      { passthrough: 75_000, qcc: 94_000 },
-      { passthrough: 74_000, qcc: 83_000 },
-      { passthrough: 76_000, qcc: 84_000 },
+      start([75_000, 94_000], [97_000, 121_000]),
+      start([74_000, 83_000], [96_000, 104_000]),
+      start([76_000, 84_000], [98_000, 105_000]),
     ];
     const summary = summarize(rounds, starts, options);
     assert.equal(summary.targets.qcc.rssIdleKb, 84_000);
     assert.equal(summary.targets.passthrough.rssIdleKb, 75_000);
+    assert.equal(summary.targets.qcc.rssOpenKb, 105_000);
+    assert.equal(summary.targets.passthrough.rssOpenKb, 97_000);
     const idle = check(summary, 'RSS idle');
     assert.equal(idle.pass, true);
     assert.match(idle.detail, /median of 3 starts/);
-    assert.deepEqual(summary.idleStarted, starts, 'every sample is kept for the results file');
+    const open = check(summary, 'RSS with 256 open streams');
+    assert.equal(open.pass, true);
+    assert.match(open.detail, /median of 3 starts, no load yet; open: qcc 256, pass-through 256/);
+    assert.deepEqual(summary.started, starts, 'every sample is kept for the results file');
 
-    const one = check(summarize(rounds, [starts[0] as (typeof starts)[0]], options), 'RSS idle');
-    assert.equal(one.pass, false, 'the unlucky start alone fails: 94 MB is over 1.2 × 75 MB');
+    const one = summarize(rounds, [starts[0] as (typeof starts)[0]], options);
+    assert.equal(check(one, 'RSS idle').pass, false, 'the unlucky start alone fails: 94 MB is over 1.2 × 75 MB');
+    assert.equal(check(one, 'RSS with 256 open streams').pass, false, 'and 121 MB is over 1.2 × 97 MB');
+  });
+
+  it('judges the RSS with streams open before any load, and reports the one after load beside it', () => {
+    // After load, each process holds what its busiest moment took: 150 MB against 120 MB says nothing of the streams.
+    const summary = summarize([round(1, 1.4, 1.6, 120_000, 150_000)], [start([75_000, 82_000], [97_000, 104_000])], options);
+    assert.equal(summary.targets.qcc.rssOpenAfterLoadKb, 150_000);
+    assert.equal(summary.targets.passthrough.rssOpenAfterLoadKb, 120_000);
+    assert.equal(check(summary, 'RSS with 256 open streams').pass, true);
+  });
+
+  it('fails the streams check when a start could not open them all', () => {
+    const summary = summarize([round(1, 1.4, 1.6)], [start([75_000, 82_000], [97_000, 90_000], 200)], options);
+    assert.equal(check(summary, 'RSS with 256 open streams').pass, false);
   });
 
   it('prints a negative difference over direct with its own sign', () => {
-    const summary = summarize([round(1, 0.9, 1.5)], [{ passthrough: 75_000, qcc: 80_000 }], options);
+    const summary = summarize([round(1, 0.9, 1.5)], [start([75_000, 80_000], [97_000, 100_000])], options);
     const ttfb = check(summary, 'streaming TTFB added at c=100, p50');
     assert.match(ttfb.detail, /^qcc \+0\.500 ms over direct \(pass-through -0\.100 ms\)$/);
   });
