@@ -57,6 +57,8 @@ export class UsageTally {
       case 'message_start':
       case 'message_delta':
       case 'error':
+        // A relay that repeats these without end is read as it goes, rather than kept.
+        if (this.#unread.length >= MAX_UNREAD) this.#readUnread();
         this.#unread.push(event);
         return;
       case 'message_stop':
@@ -65,11 +67,21 @@ export class UsageTally {
       case 'message':
         // No `event:` line (some relays): Anthropic's `type` comes first in the data; content deltas, the bulk of a
         // stream, are recognised from it without a parse.
-        if (!event.data.startsWith('{"type":"content_block') && !event.data.startsWith('{"type":"ping"')) this.#unread.push(event);
+        if (event.data.startsWith('{"type":"content_block') || event.data.startsWith('{"type":"ping"')) return;
+        // Its type is known only once parsed: read now, after what came before it, so that nothing piles up.
+        this.#readUnread();
+        this.#read(event);
         return;
       default:
         return;
     }
+  }
+
+  #readUnread(): void {
+    if (this.#unread.length === 0) return;
+    const unread = this.#unread;
+    this.#unread = [];
+    for (const event of unread) this.#read(event);
   }
 
   #read(event: SseEvent): void {
@@ -156,11 +168,7 @@ export class UsageTally {
   }
 
   snapshot(): Usage {
-    if (this.#unread.length > 0) {
-      const unread = this.#unread;
-      this.#unread = [];
-      for (const event of unread) this.#read(event);
-    }
+    this.#readUnread();
     return {
       model: this.#model,
       ...this.#counts,
@@ -197,6 +205,8 @@ export class UsageTally {
   }
 }
 
+/** Events kept unread at most; a stream has one `message_start` and one `message_delta`. */
+const MAX_UNREAD = 8;
 const MESSAGE_FIELDS = ['type', 'model', 'usage', 'stop_reason'] as const;
 /** Up to this size a whole JSON.parse costs less than locating the fields (measured on a ~600-byte message). */
 const WHOLE_PARSE_MAX_BYTES = 4096;

@@ -27,11 +27,18 @@ export interface RelayContext {
  */
 export function relay(res: ServerResponse, committed: Committed, context: RelayContext): Promise<RelayOutcome> {
   const { call, inspector } = committed;
-  res.writeHead(committed.status, [...committed.headers, 'x-qcc-endpoint', context.endpointId, 'x-qcc-attempts', String(context.attempts)]);
   let bytes = 0;
-  for (const chunk of committed.held) {
-    bytes += chunk.length;
-    res.write(chunk);
+  try {
+    res.writeHead(committed.status, [...committed.headers, 'x-qcc-endpoint', context.endpointId, 'x-qcc-attempts', String(context.attempts)]);
+    for (const chunk of committed.held) {
+      bytes += chunk.length;
+      res.write(chunk);
+    }
+  } catch (error) {
+    // Nobody will read the rest: the upstream is stopped rather than left to fill the call's waiting chunks.
+    call.abort(new Error('the answer could not be relayed'));
+    inspector.dispose();
+    throw error;
   }
 
   return new Promise((resolve) => {

@@ -64,12 +64,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     else if (this.#ended) reader.end();
   }
 
+  // Not once the response is over: the connection may be serving the next request by then, and its parser is shared.
   pause(): void {
-    this.#controller?.pause();
+    if (!this.over) this.#controller?.pause();
   }
 
   resume(): void {
-    this.#controller?.resume();
+    if (!this.over) this.#controller?.resume();
   }
 
   /** Stops the request (and closes its connection); the reader, or whoever awaits the head, hears `reason`. */
@@ -102,7 +103,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.over) return;
     this.#ended = true;
-    this.#reader?.end();
+    try {
+      this.#reader?.end();
+    } catch (error) {
+      // undici would report it through onResponseError, which an ended call no longer hears.
+      this.#reader?.error(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

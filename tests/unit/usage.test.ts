@@ -90,6 +90,28 @@ describe('UsageTally', () => {
     assert.equal(usage.malformed, 0, 'the content delta was never parsed');
   });
 
+  it('reads events in the order they came, whichever of them carry an event line', () => {
+    // The named message_start is read when the usage is asked for; the unnamed delta after it must still come second.
+    const tally = new UsageTally();
+    tally.addEvent(messageStart);
+    tally.addEvent({ event: 'message', data: '{ "type": "message_delta", "usage": { "input_tokens": 1500, "output_tokens": 12 } }' });
+    tally.addEvent(delta({ output_tokens: 30 }));
+    const usage = tally.snapshot();
+    assert.equal(usage.inputTokens, 1500, 'the later delta overrides message_start, not the other way round');
+    assert.equal(usage.outputTokens, 30);
+  });
+
+  it('gives the same usage for a relay that repeats message_delta many times', () => {
+    const tally = new UsageTally();
+    tally.addEvent(messageStart);
+    for (let output = 1; output <= 100; output++) tally.addEvent(delta({ output_tokens: output }));
+    const early = tally.snapshot();
+    assert.equal(early.outputTokens, 100);
+    tally.addEvent(delta({ output_tokens: 101 }));
+    assert.equal(tally.snapshot().outputTokens, 101, 'asked twice, the second answer has what came between');
+    assert.equal(tally.snapshot().inputTokens, 1200);
+  });
+
   it('reads a non-streaming message body', () => {
     const tally = new UsageTally();
     tally.addMessageBytes(
