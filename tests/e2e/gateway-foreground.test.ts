@@ -15,9 +15,9 @@ describe('qcc proxy start --foreground', () => {
   it('--foreground runs attached; a SIGINT sent to qcc alone reaches the gateway, which drains, and qcc exits 0', async () => {
     const foreground = gw.spawn(['proxy', 'start', '--foreground', '--port', String(gw.port)]);
     const status = await waitUntil('the foreground gateway to answer', () => gw.fetchStatus(), 15_000);
+    // The gateway answers as soon as it listens, and writes proxy.json right after (its port is known only then).
+    const runtime = await waitUntil('the foreground gateway to write proxy.json', () => gw.runtime(), 15_000);
     await gw.track();
-    const runtime = await gw.runtime();
-    assert.ok(runtime);
     assert.equal(status.pid, runtime.pid);
     assert.ok(existsSync(gw.file('proxy.pid')));
     // Traffic works while attached.
@@ -45,9 +45,8 @@ describe('qcc proxy start --foreground', () => {
     const session = new PtySession(['proxy', 'start', '--foreground', '--port', String(gw.port)], { ...gw.home.env, SHELL: '/bin/bash' });
     try {
       await waitUntil('the foreground gateway to answer', () => gw.fetchStatus(), 15_000);
+      const runtime = await waitUntil('the foreground gateway to write proxy.json', () => gw.runtime(), 15_000);
       await gw.track();
-      const runtime = await gw.runtime();
-      assert.ok(runtime);
       await session.expect('gateway started');
       session.press('\u0003');
       const code = await within(session.exited, 15_000, () => `qcc still runs; screen:\n${session.screen}`);
