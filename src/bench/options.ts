@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** What one benchmark run does; every loop it drives is bounded by these counts and times. */
 export interface BenchOptions {
-  /** Interleaved repetitions; every reported figure is the median over them. @default 5 (3 with --quick) */
+  /** Interleaved repetitions; every reported figure is the median over them. An even count balances the order (`roundOrder`). @default 6 (4 with --quick) */
   readonly rounds: number;
   /** Concurrency of the "c=100" phases. @default 100 */
   readonly concurrency: number;
@@ -98,7 +98,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     throw new RangeError(`--gateway-log must be one of ${LOG_LEVELS.join(', ')}, got "${gatewayLog}"`);
   }
   return {
-    rounds: int('rounds', quick ? 3 : 5, 1, 50),
+    rounds: int('rounds', quick ? 4 : 6, 1, 50),
     concurrency: int('concurrency', 100, 1, 1000),
     c1Ms: int('c1-ms', quick ? 500 : 800, 50, 60_000),
     loadMs: int('load-ms', quick ? 800 : 1200, 50, 60_000),
