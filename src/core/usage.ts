@@ -167,6 +167,11 @@ export class UsageTally {
     this.addMessage(fields);
   }
 
+  /** `message_stop` was seen (known as events pass, without reading any JSON). */
+  get messageStop(): boolean {
+    return this.#messageStop;
+  }
+
   snapshot(): Usage {
     this.#readUnread();
     return {

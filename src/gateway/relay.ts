@@ -73,20 +73,22 @@ export function relay(res: ServerResponse, committed: Committed, context: RelayC
     const onEnd = (): void => {
       void inspector.end().then(() => {
         if (settled) return;
-        const usage = inspector.usage;
-        if (committed.stream && !committed.clientError && inspector.readable && !usage.messageStop) {
-          if (usage.error === null) {
-            broken(streamBrokenFailure(inspector.pending > 0 ? 'the stream ended in the middle of an event' : 'the stream ended without message_stop'));
-            return;
-          }
-          // The upstream broke off with Anthropic's own `event: error` (overloaded mid-answer): the client has that
-          // event already, and the endpoint failed this answer all the same.
+        if (!committed.stream || committed.clientError || !inspector.readable || inspector.messageStop) {
+          // Ended first, read after: the client's last bytes do not wait for the usage to be parsed.
           res.end();
-          settle({ kind: 'broken', bytes, usage, failure: streamBrokenFailure(streamErrorDetail(usage.error)) });
+          settle({ kind: 'complete', bytes, usage: inspector.usage });
           return;
         }
+        // A stream that ended without message_stop.
+        const usage = inspector.usage;
+        if (usage.error === null) {
+          broken(streamBrokenFailure(inspector.pending > 0 ? 'the stream ended in the middle of an event' : 'the stream ended without message_stop'));
+          return;
+        }
+        // The upstream broke off with Anthropic's own `event: error` (overloaded mid-answer): the client has that
+        // event already, and the endpoint failed this answer all the same.
         res.end();
-        settle({ kind: 'complete', bytes, usage });
+        settle({ kind: 'broken', bytes, usage, failure: streamBrokenFailure(streamErrorDetail(usage.error)) });
       });
     };
     const onError = (error: Error): void => {

@@ -35,6 +35,8 @@ export class ResponseInspector {
   /** The chunks of a non-streaming body; undefined once it passed MAX_JSON_BYTES. */
   #json: Buffer[] | undefined = [];
   #jsonBytes = 0;
+  /** The JSON body is whole: its usage can be read (when `usage` is asked for). */
+  #jsonEnded = false;
   /** The last byte of the stream read so far: after a LF, the UTF-8 decoder holds no part of a character. */
   #lastByte = -1;
   #first: FirstSign | undefined;
@@ -77,8 +79,18 @@ export class ResponseInspector {
     return !this.#opaque && !this.#undecodable;
   }
 
+  /** Read when asked for: the client's last bytes never wait for qcc's bookkeeping. */
   get usage(): Usage {
+    if (this.#jsonEnded && this.#json && this.#jsonBytes > 0) {
+      this.#tally.addMessageBytes(Buffer.concat(this.#json, this.#jsonBytes));
+      this.#json = undefined;
+    }
     return this.#tally.snapshot();
+  }
+
+  /** A stream's `message_stop` has passed: it ended whole. */
+  get messageStop(): boolean {
+    return this.#tally.messageStop;
   }
 
   /** Characters of an event that never completed: non-zero at the end means the stream stopped mid-event. */
@@ -154,7 +166,7 @@ export class ResponseInspector {
 
   #finish(): void {
     if (this.#stream) this.#takeText(this.#text.end());
-    else if (this.#json && this.#jsonBytes > 0) this.#tally.addMessageBytes(Buffer.concat(this.#json, this.#jsonBytes));
+    else this.#jsonEnded = true;
     this.#signal({ kind: 'end' });
   }
 
