@@ -46,10 +46,11 @@ export class UsageTally {
   #malformed = 0;
 
   /**
-   * Events whose data is still to be read, in order. A stream's first event (`message_start`) is what the gateway
-   * waits for before the client gets a byte, so its JSON is parsed later, when the usage is asked for.
+   * Events and message bodies still to be read, in order. JSON is parsed when the usage is asked for, not as the
+   * bytes pass: a stream's first event is what the client waits for before its first byte, and a message's body
+   * before its last.
    */
-  #unread: SseEvent[] = [];
+  #unread: (SseEvent | Uint8Array)[] = [];
 
   /** One event of a `/v1/messages` stream. */
   addEvent(event: SseEvent): void {
@@ -81,7 +82,10 @@ export class UsageTally {
     if (this.#unread.length === 0) return;
     const unread = this.#unread;
     this.#unread = [];
-    for (const event of unread) this.#read(event);
+    for (const item of unread) {
+      if (item instanceof Uint8Array) this.#readMessageBytes(item);
+      else this.#read(item);
+    }
   }
 
   #read(event: SseEvent): void {
@@ -120,6 +124,16 @@ export class UsageTally {
 
   /** The parsed JSON body of a non-streaming response: a message, or an error. */
   addMessage(body: unknown): void {
+    this.#readUnread();
+    this.#readMessage(body);
+  }
+
+  /** The bytes of a non-streaming response body, read when the usage is asked for. */
+  addMessageBytes(bytes: Uint8Array): void {
+    this.#unread.push(bytes);
+  }
+
+  #readMessage(body: unknown): void {
     if (typeof body !== 'object' || body === null) {
       this.#malformed += 1;
       return;
@@ -137,14 +151,13 @@ export class UsageTally {
   }
 
   /**
-   * The bytes of a non-streaming response body. A short one is parsed whole; of a long one (a message's `content`
-   * can be long) only the top-level fields that matter are located and parsed. A body that is not one whole JSON
-   * object is counted as malformed.
+   * A short body is parsed whole; of a long one (a message's `content` can be long) only the top-level fields that
+   * matter are located and parsed. A body that is not one whole JSON object is counted as malformed.
    */
-  addMessageBytes(bytes: Uint8Array): void {
+  #readMessageBytes(bytes: Uint8Array): void {
     if (bytes.length <= WHOLE_PARSE_MAX_BYTES) {
       const body = this.#parse(decoder.decode(bytes));
-      if (body !== undefined) this.addMessage(body);
+      if (body !== undefined) this.#readMessage(body);
       return;
     }
     if (!isWholeObject(bytes)) {
@@ -164,7 +177,7 @@ export class UsageTally {
     read(MESSAGE_FIELDS);
     // Looked for only in an error body: a message has no `error`, and looking for it would read the whole message.
     if (fields.type === 'error') read(['error']);
-    this.addMessage(fields);
+    this.#readMessage(fields);
   }
 
   /** `message_stop` was seen (known as events pass, without reading any JSON). */

@@ -148,10 +148,14 @@ export async function attemptUpstream(
     return failed(sign);
   }
   if (sign.kind === 'opaque') return commit(held, false);
-  const notAnthropic = (reason: 'empty-body' | 'not-anthropic', detail: string): AttemptResult => {
+  // Not the answer to relay: the rest of it is not read.
+  const drop = (detail: string): void => {
     settle();
     call.abort(new Error(detail));
     inspector.dispose();
+  };
+  const notAnthropic = (reason: 'empty-body' | 'not-anthropic', detail: string): AttemptResult => {
+    drop(detail);
     return { kind: 'failure', failure: { kind: 'failure', reason, detail, status, breaker: true, forceOpen: false, mayHaveBeenProcessed: false } };
   };
   if (sign.kind === 'end') return notAnthropic('empty-body', `HTTP ${status} with an empty body`);
@@ -160,9 +164,7 @@ export async function attemptUpstream(
   }
   const first = classifyFirstEvent(sign.event, { now: clock(), cooldownMaxMs: timeouts.cooldownMaxMs, retryAfter: header('retry-after') });
   if (first.kind === 'failure') {
-    settle();
-    call.abort(new Error(first.detail));
-    inspector.dispose();
+    drop(first.detail);
     return { kind: 'failure', failure: first, relay: { status, headers: forClient, body: Buffer.concat(held) } };
   }
   return commit(held, first.kind === 'client-error');

@@ -35,8 +35,6 @@ export class ResponseInspector {
   /** The chunks of a non-streaming body; undefined once it passed MAX_JSON_BYTES. */
   #json: Buffer[] | undefined = [];
   #jsonBytes = 0;
-  /** The JSON body is whole: its usage can be read (when `usage` is asked for). */
-  #jsonEnded = false;
   /** The last byte of the stream read so far: after a LF, the UTF-8 decoder holds no part of a character. */
   #lastByte = -1;
   #first: FirstSign | undefined;
@@ -79,12 +77,7 @@ export class ResponseInspector {
     return !this.#opaque && !this.#undecodable;
   }
 
-  /** Read when asked for: the client's last bytes never wait for qcc's bookkeeping. */
   get usage(): Usage {
-    if (this.#jsonEnded && this.#json && this.#jsonBytes > 0) {
-      this.#tally.addMessageBytes(Buffer.concat(this.#json, this.#jsonBytes));
-      this.#json = undefined;
-    }
     return this.#tally.snapshot();
   }
 
@@ -166,7 +159,7 @@ export class ResponseInspector {
 
   #finish(): void {
     if (this.#stream) this.#takeText(this.#text.end());
-    else this.#jsonEnded = true;
+    else if (this.#json && this.#jsonBytes > 0) this.#tally.addMessageBytes(Buffer.concat(this.#json, this.#jsonBytes));
     this.#signal({ kind: 'end' });
   }
 

@@ -59,7 +59,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       this.#waiting = [];
       for (const chunk of waiting) reader.data(chunk);
     }
-    if (this.#reader !== reader) return;
     if (this.#failure) reader.error(this.#failure);
     else if (this.#ended) reader.end();
   }
