@@ -104,6 +104,20 @@ export function summarize(rounds: readonly Round[], started: readonly Readonly<R
   return { targets, added, throughputRatio, checks: checks(targets, added, throughputRatio, started.length, options), started };
 }
 
+/**
+ * An absolute limit on what qcc adds over direct. The pass-through's figure is judged against the same limit and
+ * said beside it: when the baseline a proxy cannot beat is over the limit too, the run measured the host's floor.
+ */
+function addedAtMost(name: string, qcc: number, pass: number, limitMs: number): Check {
+  const baseline = pass > limitMs ? ', over the limit as well' : '';
+  return {
+    name: `${name} <= ${limitMs} ms`,
+    pass: qcc <= limitMs,
+    detail: `qcc ${signed(qcc)} ms over direct (pass-through ${signed(pass)} ms${baseline})`,
+    target: true,
+  };
+}
+
 function checks(
   targets: Readonly<Record<TargetName, TargetSummary>>,
   added: Readonly<Record<ProxyName, Added>>,
@@ -126,18 +140,8 @@ function checks(
       detail: `qcc ${signed(added.qcc.c1P50Ms)} ms, pass-through ${signed(added.passthrough.c1P50Ms)} ms over direct (limit ${fixed(2 * added.passthrough.c1P50Ms)} ms)`,
       target: true,
     },
-    {
-      name: `streaming TTFB added at c=${c}, p50 <= 1 ms`,
-      pass: added.qcc.ttfbP50Ms <= 1,
-      detail: `qcc ${signed(added.qcc.ttfbP50Ms)} ms over direct (pass-through ${signed(added.passthrough.ttfbP50Ms)} ms)`,
-      target: true,
-    },
-    {
-      name: `streaming TTFB added at c=${c}, p99 <= 5 ms`,
-      pass: added.qcc.ttfbP99Ms <= 5,
-      detail: `qcc ${signed(added.qcc.ttfbP99Ms)} ms over direct (pass-through ${signed(added.passthrough.ttfbP99Ms)} ms)`,
-      target: true,
-    },
+    addedAtMost(`streaming TTFB added at c=${c}, p50`, added.qcc.ttfbP50Ms, added.passthrough.ttfbP50Ms, 1),
+    addedAtMost(`streaming TTFB added at c=${c}, p99`, added.qcc.ttfbP99Ms, added.passthrough.ttfbP99Ms, 5),
     {
       name: 'RSS idle <= 1.2x pass-through',
       pass: qcc.rssIdleKb <= 1.2 * pass.rssIdleKb,

@@ -82,4 +82,17 @@ describe('bench summary', () => {
     const ttfb = check(summary, 'streaming TTFB added at c=100, p50');
     assert.match(ttfb.detail, /^qcc \+0\.500 ms over direct \(pass-through -0\.100 ms\)$/);
   });
+
+  it('says when the pass-through is over an absolute TTFB limit too, and judges qcc alone', () => {
+    // direct 1 ms, pass-through 2.2 ms, qcc 2.1 ms: both add more than 1 ms at the median.
+    const both = check(summarize([round(1, 2.2, 2.1)], [start([75_000, 80_000], [97_000, 100_000])], options), 'streaming TTFB added at c=100, p50');
+    assert.equal(both.pass, false);
+    assert.match(both.detail, /^qcc \+1\.100 ms over direct \(pass-through \+1\.200 ms, over the limit as well\)$/);
+    // The pass-through within the limit and qcc over it: nothing is said of the baseline.
+    const alone = check(summarize([round(1, 1.8, 2.1)], [start([75_000, 80_000], [97_000, 100_000])], options), 'streaming TTFB added at c=100, p50');
+    assert.equal(alone.pass, false);
+    assert.match(alone.detail, /^qcc \+1\.100 ms over direct \(pass-through \+0\.800 ms\)$/);
+    // p99 (TTFB + 1 ms in these figures) is judged against its own limit of 5 ms.
+    assert.equal(check(summarize([round(1, 2.2, 2.1)], [start([75_000, 80_000], [97_000, 100_000])], options), 'streaming TTFB added at c=100, p99').pass, true);
+  });
 });
