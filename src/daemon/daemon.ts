@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Agent } from 'undici';
+import { Agent } from '../upstream/agent.js';
 import type { Config } from '../config/schema.js';
 import { isQccError, QccError, renderError } from '../core/errors.js';
 import { isLoopback } from '../gateway/client-auth.js';
